@@ -1,0 +1,35 @@
+package dev.fusedtrainer.annotations;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a class as a trainable model. The annotation processor generates {@code <Name>Trainer},
+ * a subclass of the model whose {@code step} runs forward, backward and the optimizer update
+ * with the update fused as {@link #schedule()} says.
+ *
+ * <pre>{@code
+ * @Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.BACKWARD)
+ * @Optimizer(value = OptimizerKind.ADAM, lr = 1e-3)
+ * public class FashionMlp {
+ *     @Layer(units = 256, activation = Activation.RELU) Dense hidden;
+ *     @Layer(units = 10) Dense logits;
+ * }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.TYPE)
+public @interface Model {
+    /** Shape of one input sample, without the batch dimension (a flat feature count for dense models). */
+    int[] input();
+
+    /** The training loss, applied to the last layer's output. */
+    Loss loss();
+
+    /** The default fusion schedule; the generated trainer's builder can pick another. */
+    Schedule schedule() default Schedule.BACKWARD;
+}

@@ -1,0 +1,510 @@
+package dev.fusedtrainer.processor.codegen;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.processor.model.LayerSpec;
+import dev.fusedtrainer.processor.model.ModelSpec;
+import dev.fusedtrainer.processor.model.OptimizerSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Generates {@code <Model>Trainer} from a {@link ModelSpec}. Pure: no javac types, deterministic
+ * output. The trainer has one method per schedule, so that a reader sees, layer by layer, where
+ * each update happens.
+ */
+public final class TrainerGenerator {
+    private static final String RUNTIME = "dev.fusedtrainer.runtime";
+    private static final ClassName TRAINER = ClassName.get(RUNTIME, "Trainer");
+    private static final ClassName CORE = ClassName.get(RUNTIME, "TrainerCore");
+    private static final ClassName DEVICE = ClassName.get(RUNTIME, "Device");
+    private static final ClassName EVALUATION = ClassName.get(RUNTIME, "Evaluation");
+    private static final ClassName LAYOUT = ClassName.get(RUNTIME, "ModelLayout");
+    private static final ClassName DENSE_LAYOUT = ClassName.get(RUNTIME, "DenseLayout");
+    private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
+    private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
+    private static final ClassName TRAINER_STATE = ClassName.get(RUNTIME, "TrainerState");
+    private static final ClassName KERNELS = ClassName.get(RUNTIME + ".cpu", "CpuKernels");
+    private static final ClassName FLOAT_POINTER = ClassName.get("org.bytedeco.javacpp", "FloatPointer");
+    private static final ClassName DOUBLE_POINTER = ClassName.get("org.bytedeco.javacpp", "DoublePointer");
+    private static final ClassName INT_POINTER = ClassName.get("org.bytedeco.javacpp", "IntPointer");
+    private static final ClassName SCHEDULE = ClassName.get(Schedule.class);
+    private static final ClassName LOSS = ClassName.get(Loss.class);
+    private static final ClassName ACTIVATION = ClassName.get(Activation.class);
+    private static final ClassName OPTIMIZER_KIND = ClassName.get("dev.fusedtrainer.annotations", "OptimizerKind");
+    private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+    private static final String PROCESSOR = "dev.fusedtrainer.processor.FusedTrainerProcessor";
+
+    private final ModelSpec model;
+    private final List<LayerSpec> layers;
+    private final ClassName trainer;
+
+    public TrainerGenerator(ModelSpec model) {
+        this.model = model;
+        this.layers = model.layers();
+        this.trainer = ClassName.get(model.packageName(), model.trainerName());
+    }
+
+    public JavaFile generate() {
+        ClassName modelClass = ClassName.get(model.packageName(), model.modelSimpleNames().get(0),
+                model.modelSimpleNames().subList(1, model.modelSimpleNames().size()).toArray(new String[0]));
+        TypeSpec.Builder type = TypeSpec.classBuilder(trainer)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .superclass(modelClass)
+                .addSuperinterface(TRAINER)
+                .addAnnotation(AnnotationSpec.builder(GENERATED).addMember("value", "$S", PROCESSOR).build())
+                .addJavadoc(classJavadoc());
+        type.addField(FieldSpec.builder(LAYOUT, "LAYOUT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Shapes, activations and optimizers of {@link $T}, as validated at compile time.\n", modelClass)
+                .initializer(layoutInitializer()).build());
+        type.addField(CORE, "core", Modifier.PRIVATE, Modifier.FINAL);
+        type.addField(TypeName.INT, "threads", Modifier.PRIVATE, Modifier.FINAL);
+        type.addField(FieldSpec.builder(TypeName.BOOLEAN, "updatesPending", Modifier.PRIVATE)
+                .addJavadoc("FORWARD schedule: the last step's gradients are stored but not yet applied.\n").build());
+        type.addField(FLOAT_POINTER, "input", Modifier.PRIVATE, Modifier.FINAL);
+        type.addField(model.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? INT_POINTER : FLOAT_POINTER,
+                model.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? "nativeLabels" : "nativeTargets", Modifier.PRIVATE, Modifier.FINAL);
+        for (LayerSpec layer : layers) {
+            String n = layer.name();
+            for (String suffix : new String[] {"Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy"}) {
+                type.addField(FLOAT_POINTER, n + suffix, Modifier.PRIVATE, Modifier.FINAL);
+            }
+            type.addField(DOUBLE_POINTER, n + "Hyper", Modifier.PRIVATE, Modifier.FINAL);
+        }
+        type.addMethod(constructor());
+        type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
+                .addJavadoc("A builder with the model's defaults: CPU, seed 0, 1 thread, maxBatch 128, schedule $L.\n",
+                        model.defaultSchedule())
+                .returns(trainer.nestedClass("Builder")).addStatement("return new Builder()").build());
+        type.addType(builderType());
+        addTrainerApi(type);
+        type.addMethod(stepMethod());
+        type.addMethod(stepUnfused());
+        type.addMethod(stepBackwardFused());
+        type.addMethod(stepForwardFused());
+        type.addMethod(forward());
+        type.addMethod(lossAndGradient());
+        type.addMethod(backward());
+        type.addMethod(update());
+        type.addMethod(applyPendingUpdates());
+        return JavaFile.builder(model.packageName(), type.build())
+                .addFileComment("Generated by FusedTrainer from $L. Do not edit.", model.modelName())
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+    }
+
+    // ---- class header ----
+
+    private CodeBlock classJavadoc() {
+        CodeBlock.Builder doc = CodeBlock.builder()
+                .add("Trains {@link $L} with the optimizer update fused into the training step.\n\n", model.modelName())
+                .add("<pre>\n");
+        int in = model.inputSize();
+        for (LayerSpec layer : layers) {
+            doc.add("$L: [B,$L] → [B,$L] $L, $L\n", layer.name(), in, layer.out(), layer.activation(),
+                    layer.optimizer().describe());
+            in = layer.out();
+        }
+        doc.add("loss: $L\n", model.loss()).add("</pre>\n\n")
+                .add("Schedules (default $L, chosen in {@link Builder#schedule}):\n", model.defaultSchedule())
+                .add("<ul>\n")
+                .add("<li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).\n")
+                .add("<li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full\n")
+                .add("    gradient is stored ({@code stepBackwardFused}).\n")
+                .add("<li>FORWARD: gradients are stored and each layer's update runs just before its next forward\n")
+                .add("    use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,\n")
+                .add("    parameter export and close.\n")
+                .add("</ul>\n");
+        return doc.build();
+    }
+
+    private CodeBlock layoutInitializer() {
+        CodeBlock.Builder code = CodeBlock.builder().add("new $T($S, $L, $T.$L, $T.of(\n", LAYOUT, model.modelName(),
+                model.inputSize(), LOSS, model.loss(), List.class).indent().indent();
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec l = layers.get(i);
+            code.add("new $T($S, $L, $L, $T.$L, $Lf,\n        $L)$L", DENSE_LAYOUT, l.name(), l.in(), l.out(), ACTIVATION,
+                    l.activation(), floatLiteral(l.negativeSlope()), optimizerConfig(l.optimizer()),
+                    i + 1 < layers.size() ? ",\n" : "))");
+        }
+        return code.unindent().unindent().build();
+    }
+
+    private CodeBlock optimizerConfig(OptimizerSpec spec) {
+        CodeBlock.Builder values = CodeBlock.builder();
+        String sep = "";
+        for (Map.Entry<String, Double> e : spec.values().entrySet()) {
+            values.add("$L$S, $L", sep, e.getKey(), doubleLiteral(e.getValue()));
+            sep = ", ";
+        }
+        return CodeBlock.of("$T.of($T.$L, $T.of($L))", OPTIMIZER_CONFIG, OPTIMIZER_KIND, spec.kind(), Map.class,
+                values.build());
+    }
+
+    private MethodSpec constructor() {
+        MethodSpec.Builder c = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
+                .addParameter(trainer.nestedClass("Builder"), "builder")
+                .addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
+                        + "builder.threads, builder.maxBatch)", CORE)
+                .addStatement("this.threads = builder.threads")
+                .addStatement("this.input = core.input()")
+                .addStatement(model.loss() == Loss.SOFTMAX_CROSS_ENTROPY
+                        ? "this.nativeLabels = core.labels()" : "this.nativeTargets = core.targets()");
+        for (int i = 0; i < layers.size(); i++) {
+            String n = layers.get(i).name();
+            c.addStatement("this.$LParams = core.params($L)", n, i)
+                    .addStatement("this.$LGrads = core.grads($L)", n, i)
+                    .addStatement("this.$LState0 = core.state($L, 0)", n, i)
+                    .addStatement("this.$LState1 = core.state($L, 1)", n, i)
+                    .addStatement("this.$LState2 = core.state($L, 2)", n, i)
+                    .addStatement("this.$LZ = core.preActivation($L)", n, i)
+                    .addStatement("this.$LY = core.output($L)", n, i)
+                    .addStatement("this.$LDy = core.outputGrad($L)", n, i)
+                    .addStatement("this.$LHyper = core.hyperParameters($L)", n, i);
+        }
+        return c.addStatement("core.onPendingUpdates(this::applyPendingUpdates)").build();
+    }
+
+    private TypeSpec builderType() {
+        ClassName builder = trainer.nestedClass("Builder");
+        TypeSpec.Builder b = TypeSpec.classBuilder(builder).addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("Configures a {@link $T}; every setting is checked by {@link #build()}.\n", trainer)
+                .addField(FieldSpec.builder(DEVICE, "device", Modifier.PRIVATE).initializer("$T.cpu()", DEVICE).build())
+                .addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE).initializer("0L").build())
+                .addField(FieldSpec.builder(TypeName.INT, "threads", Modifier.PRIVATE).initializer("1").build())
+                .addField(FieldSpec.builder(TypeName.INT, "maxBatch", Modifier.PRIVATE).initializer("128").build())
+                .addField(FieldSpec.builder(SCHEDULE, "schedule", Modifier.PRIVATE)
+                        .initializer("$T.$L", SCHEDULE, model.defaultSchedule()).build())
+                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
+        b.addMethod(setter(builder, "device", DEVICE, "Where to train: {@code Device.cpu()}."));
+        b.addMethod(setter(builder, "seed", TypeName.LONG, "Seed of the weight initialisation."));
+        b.addMethod(setter(builder, "threads", TypeName.INT,
+                "Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide)."));
+        b.addMethod(setter(builder, "maxBatch", TypeName.INT,
+                "The largest batch a step takes; buffers are sized for it once."));
+        b.addMethod(setter(builder, "schedule", SCHEDULE, "When updates run: UNFUSED, BACKWARD or FORWARD."));
+        b.addMethod(MethodSpec.methodBuilder("build").addModifiers(Modifier.PUBLIC).returns(trainer)
+                .addJavadoc("Allocates the trainer's native memory and initialises the weights from the seed.\n")
+                .addStatement("return new $T(this)", trainer).build());
+        return b.build();
+    }
+
+    private static MethodSpec setter(ClassName builder, String name, TypeName type, String doc) {
+        return MethodSpec.methodBuilder(name).addModifiers(Modifier.PUBLIC).returns(builder)
+                .addJavadoc(doc + "\n").addParameter(type, name)
+                .addStatement("this.$L = $L", name, name).addStatement("return this").build();
+    }
+
+    // ---- the public Trainer API ----
+
+    private void addTrainerApi(TypeSpec.Builder type) {
+        boolean labelled = model.loss() == Loss.SOFTMAX_CROSS_ENTROPY;
+        int out = model.outputSize();
+        type.addMethod(simpleGetter("modelName", ClassName.get(String.class), CodeBlock.of("return $S", model.modelName())));
+        type.addMethod(simpleGetter("schedule", SCHEDULE, CodeBlock.of("return core.schedule()")));
+        type.addMethod(simpleGetter("device", DEVICE, CodeBlock.of("return core.device()")));
+        type.addMethod(simpleGetter("loss", LOSS, CodeBlock.of("return $T.$L", LOSS, model.loss())));
+        type.addMethod(simpleGetter("inputSize", TypeName.INT, CodeBlock.of("return $L", model.inputSize())));
+        type.addMethod(simpleGetter("outputSize", TypeName.INT, CodeBlock.of("return $L", out)));
+        type.addMethod(simpleGetter("maxBatch", TypeName.INT, CodeBlock.of("return core.maxBatch()")));
+        type.addMethod(simpleGetter("stepCount", TypeName.LONG, CodeBlock.of("return core.stepCount()")));
+
+        MethodSpec.Builder stepLabels = override("step", TypeName.FLOAT)
+                .addParameter(float[].class, "inputs").addParameter(int[].class, "labels");
+        MethodSpec.Builder stepTargets = override("step", TypeName.FLOAT)
+                .addParameter(float[].class, "inputs").addParameter(float[].class, "targets");
+        MethodSpec.Builder accepted = labelled ? stepLabels : stepTargets;
+        MethodSpec.Builder rejected = labelled ? stepTargets : stepLabels;
+        accepted.addStatement("int batch = core.batchOf(inputs, true)")
+                .addStatement(labelled ? "core.loadLabelled(inputs, labels, 0, batch)"
+                        : "core.loadTargets(inputs, targets, 0, batch)")
+                .addStatement("return step(batch)");
+        rejected.addStatement("throw core.wrongTargetKind()");
+        type.addMethod(stepLabels.build()).addMethod(stepTargets.build());
+
+        type.addMethod(override("predict", ArrayTypeNameFloat.TYPE).addParameter(float[].class, "inputs")
+                .addStatement("float[] outputs = new float[core.batchOf(inputs, false) * $L]", out)
+                .addStatement("predict(inputs, outputs)").addStatement("return outputs").build());
+        type.addMethod(override("predict", TypeName.VOID).addParameter(float[].class, "inputs")
+                .addParameter(float[].class, "outputs")
+                .addStatement("int samples = core.batchOf(inputs, false)")
+                .addStatement("core.checkOutputs(outputs, samples)")
+                .addStatement("applyPendingUpdates()")
+                .beginControlFlow("for (int first = 0; first < samples; first += core.maxBatch())")
+                .addStatement("int batch = Math.min(core.maxBatch(), samples - first)")
+                .addStatement("core.loadInputs(inputs, first, batch)")
+                .addStatement("forward(batch)")
+                .addStatement("core.readOutputs(outputs, first, batch)")
+                .endControlFlow().build());
+
+        MethodSpec.Builder evalLabels = override("evaluate", EVALUATION)
+                .addParameter(float[].class, "inputs").addParameter(int[].class, "labels");
+        MethodSpec.Builder evalTargets = override("evaluate", EVALUATION)
+                .addParameter(float[].class, "inputs").addParameter(float[].class, "targets");
+        MethodSpec.Builder evalAccepted = labelled ? evalLabels : evalTargets;
+        (labelled ? evalTargets : evalLabels).addStatement("throw core.wrongTargetKind()");
+        String last = layers.get(layers.size() - 1).name();
+        evalAccepted.addStatement("int samples = core.batchOf(inputs, false)")
+                .addStatement("applyPendingUpdates()")
+                .addStatement("double lossSum = 0")
+                .addStatement("long hits = 0")
+                .beginControlFlow("for (int first = 0; first < samples; first += core.maxBatch())")
+                .addStatement("int batch = Math.min(core.maxBatch(), samples - first)")
+                .addStatement(labelled ? "core.loadLabelled(inputs, labels, first, batch)"
+                        : "core.loadTargets(inputs, targets, first, batch)")
+                .addStatement("forward(batch)");
+        switch (model.loss()) {
+            case SOFTMAX_CROSS_ENTROPY -> evalAccepted
+                    .addStatement("lossSum += batch * $T.ft_softmax_cross_entropy($LY, nativeLabels, null, batch, $L, core.correct())",
+                            KERNELS, last, out)
+                    .addStatement("hits += core.correct().get()")
+                    .endControlFlow()
+                    .addStatement("return new $T(lossSum / samples, (double) hits / samples, samples)", EVALUATION);
+            case MEAN_SQUARED_ERROR -> evalAccepted
+                    .addStatement("lossSum += batch * $T.ft_mean_squared_error($LY, nativeTargets, null, (long) batch * $L)",
+                            KERNELS, last, out)
+                    .endControlFlow()
+                    .addStatement("return new $T(lossSum / samples, Double.NaN, samples)", EVALUATION);
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> evalAccepted
+                    .addStatement("lossSum += batch * $T.ft_bce_with_logits($LY, nativeTargets, null, (long) batch * $L, core.correct())",
+                            KERNELS, last, out)
+                    .addStatement("hits += core.correct().get()")
+                    .endControlFlow()
+                    .addStatement("return new $T(lossSum / samples, (double) hits / ((long) samples * $L), samples)",
+                            EVALUATION, out);
+        }
+        type.addMethod(evalLabels.build()).addMethod(evalTargets.build());
+
+        type.addMethod(override("parameters", ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER_INFO))
+                .addStatement("return core.parameterInfos()").build());
+        type.addMethod(override("parameter", ArrayTypeNameFloat.TYPE).addParameter(String.class, "name")
+                .addStatement("return core.parameter(name)").build());
+        type.addMethod(override("setParameter", TypeName.VOID).addParameter(String.class, "name")
+                .addParameter(float[].class, "values").addStatement("core.setParameter(name, values)").build());
+        type.addMethod(override("state", TRAINER_STATE).addStatement("core.checkOpen()").addStatement("return core").build());
+        type.addMethod(override("close", TypeName.VOID)
+                .addJavadoc("Applies pending FORWARD updates, then frees the native memory. Idempotent.\n")
+                .addStatement("core.close()").build());
+    }
+
+    private static MethodSpec.Builder override(String name, TypeName returns) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
+    }
+
+    private static MethodSpec simpleGetter(String name, TypeName type, CodeBlock body) {
+        return override(name, type).addStatement(body).build();
+    }
+
+    // ---- the step, one method per schedule ----
+
+    private MethodSpec stepMethod() {
+        return MethodSpec.methodBuilder("step").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
+                .addParameter(TypeName.INT, "batch")
+                .beginControlFlow("switch (core.schedule())")
+                .addStatement("case UNFUSED: return stepUnfused(batch)")
+                .addStatement("case BACKWARD: return stepBackwardFused(batch)")
+                .addStatement("default: return stepForwardFused(batch)")
+                .endControlFlow().build();
+    }
+
+    private MethodSpec stepUnfused() {
+        return MethodSpec.methodBuilder("stepUnfused").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
+                .addJavadoc("UNFUSED: forward, backward into full gradients, then one separate update pass.\n")
+                .addParameter(TypeName.INT, "batch")
+                .addStatement("forward(batch)")
+                .addStatement("float loss = lossAndGradient(batch)")
+                .addStatement("backward(batch)")
+                .addStatement("update(core.completeStep())")
+                .addStatement("return loss").build();
+    }
+
+    private MethodSpec stepBackwardFused() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("stepBackwardFused").addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
+                .addJavadoc("BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as\n"
+                        + "their gradient exists; the input gradient is computed from the weights before they change,\n"
+                        + "and no full weight gradient is ever stored.\n")
+                .addStatement("forward(batch)")
+                .addStatement("float loss = lossAndGradient(batch)")
+                .addStatement("long step = core.stepCount() + 1");
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            LayerSpec l = layers.get(i);
+            addActivationBackward(m, l);
+            m.addComment("$L: $L ← $L(dzᵀ·x, Σdz) in row tiles, $L  [BACKWARD]", l.name(), paramShapes(l),
+                    l.optimizer().kind(), i == 0 ? "first layer: no dx" : "dx = dz·W with the old W first");
+            m.addStatement("$T.ft_dense_backward_fused($LHyper, step, $LDy, $L, $L, $LParams, $LState0, $LState1, "
+                            + "$LState2, batch, $L, $L, threads)", KERNELS, l.name(), l.name(), inputOf(i),
+                    inputGradOf(i), l.name(), l.name(), l.name(), l.name(), l.in(), l.out());
+        }
+        return m.addStatement("core.completeStep()").addStatement("return loss").build();
+    }
+
+    private MethodSpec stepForwardFused() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("stepForwardFused").addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
+                .addJavadoc("FORWARD: the previous step's update of each layer runs just before that layer's forward,\n"
+                        + "while its weights are about to be read anyway; this step's gradients are stored for the next.\n")
+                .addStatement("long pendingStep = core.stepCount()");
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec l = layers.get(i);
+            m.addComment("$L: $L ← $L(gradient of step t-1), just before its forward use  [FORWARD]", l.name(),
+                    paramShapes(l), l.optimizer().kind());
+            m.beginControlFlow("if (updatesPending)")
+                    .addStatement("$T.ft_optim_update($LHyper, pendingStep, $LParams, $LGrads, $LState0, $LState1, "
+                                    + "$LState2, $LL, threads)", KERNELS, l.name(), l.name(), l.name(), l.name(),
+                            l.name(), l.name(), l.parameterCount())
+                    .endControlFlow();
+            addDenseForward(m, i);
+        }
+        return m.addStatement("updatesPending = false")
+                .addStatement("float loss = lossAndGradient(batch)")
+                .addStatement("backward(batch)")
+                .addStatement("core.completeStep()")
+                .addStatement("updatesPending = true")
+                .addStatement("return loss").build();
+    }
+
+    // ---- building blocks shared by the schedules ----
+
+    private MethodSpec forward() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "batch");
+        for (int i = 0; i < layers.size(); i++) {
+            addDenseForward(m, i);
+        }
+        return m.build();
+    }
+
+    private void addDenseForward(MethodSpec.Builder m, int i) {
+        LayerSpec l = layers.get(i);
+        m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(),
+                l.activation().name().toLowerCase(Locale.ROOT), l.in(), l.out(), l.in(), l.out());
+        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf)", KERNELS,
+                inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
+                floatLiteral(l.negativeSlope()));
+    }
+
+    private MethodSpec lossAndGradient() {
+        LayerSpec last = layers.get(layers.size() - 1);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("lossAndGradient").addModifiers(Modifier.PRIVATE)
+                .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
+                .addJavadoc("Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.\n");
+        switch (model.loss()) {
+            case SOFTMAX_CROSS_ENTROPY -> m.addStatement(
+                    "return (float) $T.ft_softmax_cross_entropy($LY, nativeLabels, $LDy, batch, $L, null)", KERNELS,
+                    last.name(), last.name(), last.out());
+            case MEAN_SQUARED_ERROR -> m.addStatement(
+                    "return (float) $T.ft_mean_squared_error($LY, nativeTargets, $LDy, (long) batch * $L)", KERNELS,
+                    last.name(), last.name(), last.out());
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> m.addStatement(
+                    "return (float) $T.ft_bce_with_logits($LY, nativeTargets, $LDy, (long) batch * $L, null)", KERNELS,
+                    last.name(), last.name(), last.out());
+        }
+        return m.build();
+    }
+
+    private MethodSpec backward() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("backward").addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "batch")
+                .addJavadoc("Full gradients for UNFUSED and FORWARD: G = dzᵀ·x, Σdz and dx = dz·W, layer by layer.\n");
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            LayerSpec l = layers.get(i);
+            addActivationBackward(m, l);
+            m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), i == 0 ? "" : ", and dx");
+            m.addStatement("$T.ft_dense_backward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L)", KERNELS, l.name(),
+                    inputOf(i), l.name(), l.name(), inputGradOf(i), l.in(), l.out());
+        }
+        return m.build();
+    }
+
+    private void addActivationBackward(MethodSpec.Builder m, LayerSpec l) {
+        if (l.activation() == Activation.IDENTITY) {
+            return;
+        }
+        m.addComment("$L: dz[B,$L] = dy ⊙ $L'(z)", l.name(), l.out(), l.activation().name().toLowerCase(Locale.ROOT));
+        m.addStatement("$T.ft_activation_backward($T.$L.ordinal(), $Lf, $LZ, $LY, $LDy, (long) batch * $L)", KERNELS,
+                ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()), l.name(), l.name(), l.name(), l.out());
+    }
+
+    /** UNFUSED update: one pass per run of consecutive layers sharing an optimizer (their blocks are contiguous). */
+    private MethodSpec update() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("update").addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.LONG, "step")
+                .addJavadoc("The separate update pass: one vectorised sweep over each run of layers that share an optimizer.\n");
+        for (List<LayerSpec> group : groupsByOptimizer()) {
+            LayerSpec first = group.get(0);
+            long count = 0;
+            List<String> names = new ArrayList<>();
+            for (LayerSpec l : group) {
+                count += l.parameterCount();
+                names.add(l.name());
+            }
+            m.addComment("$L: $L parameters, $L", String.join(", ", names), count, first.optimizer().describe());
+            m.addStatement("$T.ft_optim_update($LHyper, step, $LParams, $LGrads, $LState0, $LState1, $LState2, $LL, threads)",
+                    KERNELS, first.name(), first.name(), first.name(), first.name(), first.name(), first.name(), count);
+        }
+        return m.build();
+    }
+
+    private List<List<LayerSpec>> groupsByOptimizer() {
+        List<List<LayerSpec>> groups = new ArrayList<>();
+        for (LayerSpec l : layers) {
+            if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())) {
+                groups.get(groups.size() - 1).add(l);
+            } else {
+                groups.add(new ArrayList<>(List.of(l)));
+            }
+        }
+        return groups;
+    }
+
+    private MethodSpec applyPendingUpdates() {
+        return MethodSpec.methodBuilder("applyPendingUpdates").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("FORWARD: applies stored updates now, so that nothing reads stale weights.\n")
+                .beginControlFlow("if (updatesPending && !core.isClosed())")
+                .addStatement("update(core.stepCount())")
+                .addStatement("updatesPending = false")
+                .endControlFlow().build();
+    }
+
+    // ---- names ----
+
+    private String inputOf(int layer) {
+        return layer == 0 ? "input" : layers.get(layer - 1).name() + "Y";
+    }
+
+    private String inputGradOf(int layer) {
+        return layer == 0 ? "null" : layers.get(layer - 1).name() + "Dy";
+    }
+
+    private static String paramShapes(LayerSpec l) {
+        return "W[" + l.out() + "," + l.in() + "], b[" + l.out() + "]";
+    }
+
+    private static String floatLiteral(double v) {
+        return Float.toString((float) v);
+    }
+
+    private static String doubleLiteral(double v) {
+        return Double.isNaN(v) ? "Double.NaN" : Double.toString(v);
+    }
+
+    /** {@code float[]} as a JavaPoet type. */
+    private static final class ArrayTypeNameFloat {
+        static final TypeName TYPE = com.palantir.javapoet.ArrayTypeName.of(TypeName.FLOAT);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.fusedtrainer.processor.diagnostics;
+
+/**
+ * Every diagnostic the processor can print, each with a stable tag. Texts say what is wrong and
+ * how to fix it; {@code %s} placeholders are filled by {@link #format}.
+ */
+public enum Message {
+    NO_LAYERS("FT-NO-LAYERS", "@Model class %s declares no @Layer fields; add at least one, e.g. "
+            + "'@Layer(units = 10) Dense output;'"),
+    LAYER_TYPE("FT-LAYER-TYPE", "@Layer field '%s' has type %s; a layer field's type names the kind of layer: "
+            + "use dev.fusedtrainer.annotations.Dense"),
+    LAYER_FIELD("FT-LAYER-FIELD", "@Layer field '%s' is static; layers are instance fields of the model: remove 'static'"),
+    SIZE("FT-SIZE", "%s = %s must be positive"),
+    INPUT_SHAPE("FT-INPUT", "input = %s: dense models take one flat feature count, e.g. 'input = 784'"),
+    NO_OPTIMIZER("FT-NO-OPTIMIZER", "layer '%s' has no optimizer: put @Optimizer on the model class or on this layer"),
+    LR_REQUIRED("FT-LR-REQUIRED", "SGD has no default learning rate (as in PyTorch): set lr, e.g. "
+            + "'@Optimizer(value = OptimizerKind.SGD, lr = 0.01)'"),
+    HYPER_UNUSED("FT-HYPER-UNUSED", "%s has no hyper-parameter '%s'; it takes %s%s"),
+    HYPER_RANGE("FT-HYPER-RANGE", "%s = %s is out of range: %s"),
+    CONTRADICTION("FT-CONTRADICTION", "%s"),
+    LOSS_MISMATCH("FT-LOSS", "%s"),
+    CANNOT_EXTEND("FT-EXTEND", "%s; the generated %s extends the model class: %s"),
+    ORPHAN("FT-ORPHAN", "%s is only meaningful in a class annotated @Model: annotate %s with @Model"),
+    INTERNAL("FT-INTERNAL", "FusedTrainer's processor failed on this element (a bug; please report it): %s");
+
+    private final String tag;
+    private final String template;
+
+    Message(String tag, String template) {
+        this.tag = tag;
+        this.template = template;
+    }
+
+    public String tag() {
+        return tag;
+    }
+
+    public String format(Object... args) {
+        return "[" + tag + "] " + String.format(template, args);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.fusedtrainer.processor.model;
+
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Schedule;
+import java.util.List;
+
+/**
+ * A validated model, free of javac types, from which the trainer is generated.
+ *
+ * @param packageName     package of the model class ("" for the unnamed package)
+ * @param modelSimpleNames the model class's simple name, preceded by its enclosing classes' names
+ */
+public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
+                        Schedule defaultSchedule, List<LayerSpec> layers) {
+    public ModelSpec {
+        modelSimpleNames = List.copyOf(modelSimpleNames);
+        layers = List.copyOf(layers);
+    }
+
+    /** The model's name as written in code, e.g. {@code FashionMlp} or {@code Outer.Inner}. */
+    public String modelName() {
+        return String.join(".", modelSimpleNames);
+    }
+
+    /** {@code FashionMlpTrainer}; nested models get {@code Outer_InnerTrainer}. */
+    public String trainerName() {
+        return String.join("_", modelSimpleNames) + "Trainer";
+    }
+
+    public int outputSize() {
+        return layers.get(layers.size() - 1).out();
+    }
+}

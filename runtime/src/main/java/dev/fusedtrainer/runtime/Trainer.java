@@ -1,0 +1,71 @@
+package dev.fusedtrainer.runtime;
+
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Schedule;
+import java.util.List;
+
+/**
+ * What every generated {@code <Model>Trainer} offers. Trainers own native memory: use them in
+ * try-with-resources. They are not thread-safe; use one per thread.
+ *
+ * <p>Inputs are flat row-major batches: {@code inputs.length == batch * inputSize()}.
+ */
+public interface Trainer extends AutoCloseable {
+
+    /** The model class this trainer was generated for. */
+    String modelName();
+
+    /** The fusion schedule this trainer runs. */
+    Schedule schedule();
+
+    Device device();
+
+    Loss loss();
+
+    int inputSize();
+
+    int outputSize();
+
+    /** The largest batch {@link #step} accepts (chosen in the builder). */
+    int maxBatch();
+
+    /** Completed training steps. */
+    long stepCount();
+
+    /**
+     * One training step on a batch with integer class labels (softmax cross-entropy models):
+     * forward, backward and the optimizer update. Returns the batch's mean loss.
+     */
+    float step(float[] inputs, int[] labels);
+
+    /** One training step with float targets (mean squared error and binary cross-entropy models). */
+    float step(float[] inputs, float[] targets);
+
+    /** The model's outputs (logits for classification) for any number of samples. */
+    float[] predict(float[] inputs);
+
+    /** Like {@link #predict(float[])}, writing into {@code outputs} ({@code samples * outputSize()} floats). */
+    void predict(float[] inputs, float[] outputs);
+
+    /** Mean loss and accuracy over any number of labelled samples, without training. */
+    Evaluation evaluate(float[] inputs, int[] labels);
+
+    /** Mean loss (and for binary cross-entropy, accuracy) over samples with float targets. */
+    Evaluation evaluate(float[] inputs, float[] targets);
+
+    /** Every parameter tensor, in layer order: {@code <layer>.weight} then {@code <layer>.bias}. */
+    List<ParameterInfo> parameters();
+
+    /** A copy of one parameter tensor (row-major). Pending FORWARD updates are applied first. */
+    float[] parameter(String name);
+
+    /** Overwrites one parameter tensor from a copy. */
+    void setParameter(String name, float[] values);
+
+    /** Low-level access to the whole training state, for checkpoints. */
+    TrainerState state();
+
+    /** Frees the native memory. Safe to call more than once; later use throws IllegalStateException. */
+    @Override
+    void close();
+}

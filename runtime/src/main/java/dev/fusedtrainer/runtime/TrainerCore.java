@@ -1,0 +1,501 @@
+package dev.fusedtrainer.runtime;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.cpu.CpuKernels;
+import dev.fusedtrainer.runtime.cpu.NativeSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.CLongPointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The run-time half of a generated trainer: owns every native buffer (allocated once, freed on
+ * {@link #close}), validates what users pass in, and keeps the step counter. Generated code asks
+ * it for per-layer views and calls the kernels itself, so that the schedule stays visible there.
+ *
+ * <p>Memory: parameters of all layers form one contiguous block; gradients (only for schedules that
+ * keep them: UNFUSED and FORWARD) and each used optimizer state slot mirror that block, so one
+ * offset addresses a parameter, its gradient and its state.
+ */
+public final class TrainerCore implements TrainerState {
+
+    /** Generated code registers the FORWARD schedule's flush here. */
+    public interface PendingUpdates {
+        void apply();
+    }
+
+    private final ModelLayout layout;
+    private final Schedule schedule;
+    private final Device device;
+    private final int threads;
+    private final int maxBatch;
+    private final long parameterCount;
+    private final List<Pointer> owned = new ArrayList<>();
+
+    private final FloatPointer params;
+    private final FloatPointer grads;            // null under BACKWARD: no full gradient buffers
+    private final FloatPointer[] stateSlots = new FloatPointer[3];
+    private final DoublePointer[] hyperParameters;
+    private final FloatPointer[] preActivations;
+    private final FloatPointer[] outputs;
+    private final FloatPointer[] outputGrads;
+    private final FloatPointer input;
+    private final IntPointer labels;
+    private final FloatPointer targets;
+    private final CLongPointer correct;
+
+    private PendingUpdates pending = () -> { };
+    private long steps;
+    private boolean closed;
+
+    public TrainerCore(ModelLayout layout, Schedule schedule, Device device, long seed, int threads, int maxBatch) {
+        if (schedule == null) {
+            throw new IllegalArgumentException("schedule is null; pick Schedule.UNFUSED, BACKWARD or FORWARD");
+        }
+        if (device == null) {
+            throw new IllegalArgumentException("device is null; use Device.cpu()");
+        }
+        if (device.kind() != Device.Kind.CPU) {
+            throw new UnsupportedOperationException("device " + device + " is not available: this build of "
+                    + "FusedTrainer runs on Device.cpu() only");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+        }
+        NativeSupport.ensureLoaded();
+        this.layout = layout;
+        this.schedule = schedule;
+        this.device = device;
+        this.threads = threads;
+        this.maxBatch = maxBatch;
+        this.parameterCount = layout.parameterCount();
+        CpuKernels.ft_set_blas_threads(threads);
+
+        params = allocate(parameterCount);
+        grads = schedule == Schedule.BACKWARD ? null : allocate(parameterCount);
+        int n = layout.layers().size();
+        hyperParameters = new DoublePointer[n];
+        preActivations = new FloatPointer[n];
+        outputs = new FloatPointer[n];
+        outputGrads = new FloatPointer[n];
+        for (int slot = 0; slot < stateSlots.length; slot++) {
+            boolean used = false;
+            for (DenseLayout layer : layout.layers()) {
+                used |= layer.optimizer().usesStateSlot(slot);
+            }
+            if (used) {
+                stateSlots[slot] = allocate(parameterCount);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            DenseLayout layer = layout.layers().get(i);
+            hyperParameters[i] = own(new DoublePointer(layer.optimizer().hyperParameterBlock()));
+            long activations = (long) maxBatch * layer.out();
+            preActivations[i] = allocate(activations);
+            outputs[i] = layer.activation() == Activation.IDENTITY ? preActivations[i] : allocate(activations);
+            outputGrads[i] = allocate(activations);
+        }
+        input = allocate((long) maxBatch * layout.inputSize());
+        labels = own(new IntPointer(maxBatch));
+        targets = allocate((long) maxBatch * layout.outputSize());
+        correct = own(new CLongPointer(1));
+        initialize(seed);
+    }
+
+    private FloatPointer allocate(long n) {
+        FloatPointer p = new FloatPointer(n);
+        if (p.isNull()) {
+            close();
+            throw new OutOfMemoryError("could not allocate " + n * 4 + " bytes of native memory for " + layout.modelName());
+        }
+        Pointer.memset(p, 0, n * 4);
+        return own(p);
+    }
+
+    private <P extends Pointer> P own(P p) {
+        owned.add(p);
+        return p;
+    }
+
+    /** PyTorch's nn.Linear initialisation: W and b uniform in ±1/√in, from the seed; state at its initial value. */
+    private void initialize(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long offset = 0;
+        for (DenseLayout layer : layout.layers()) {
+            double bound = 1.0 / Math.sqrt(layer.in());
+            long count = layer.parameterCount();
+            float[] values = new float[(int) count];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextDouble(-bound, bound);
+            }
+            params.position(offset).put(values).position(0);
+            for (int slot = 0; slot < stateSlots.length; slot++) {
+                float initial = layer.optimizer().initialState(slot);
+                if (stateSlots[slot] != null && initial != 0f) {
+                    float[] fill = new float[(int) count];
+                    java.util.Arrays.fill(fill, initial);
+                    stateSlots[slot].position(offset).put(fill).position(0);
+                }
+            }
+            offset += count;
+        }
+    }
+
+    // ---- views for generated code (created once, at construction) ----
+
+    /** A view of {@code base} starting at a layer's offset; null for an absent buffer. */
+    private FloatPointer layerView(FloatPointer base, int layer) {
+        if (base == null) {
+            return null;
+        }
+        return new FloatPointer(base).position(layout.offsetOf(layer));
+    }
+
+    public FloatPointer params(int layer) {
+        return layerView(params, layer);
+    }
+
+    /** The layer's gradient block, or null under the BACKWARD schedule (which keeps none). */
+    public FloatPointer grads(int layer) {
+        return layerView(grads, layer);
+    }
+
+    /** The layer's view of optimizer state slot 0..2, or null where no layer uses that slot. */
+    public FloatPointer state(int layer, int slot) {
+        return layerView(stateSlots[slot], layer);
+    }
+
+    public DoublePointer hyperParameters(int layer) {
+        return hyperParameters[layer];
+    }
+
+    public FloatPointer preActivation(int layer) {
+        return preActivations[layer];
+    }
+
+    public FloatPointer output(int layer) {
+        return outputs[layer];
+    }
+
+    /** d loss / d output of a layer; the layer's backward turns it into d loss / d pre-activation in place. */
+    public FloatPointer outputGrad(int layer) {
+        return outputGrads[layer];
+    }
+
+    public FloatPointer input() {
+        return input;
+    }
+
+    public IntPointer labels() {
+        return labels;
+    }
+
+    public FloatPointer targets() {
+        return targets;
+    }
+
+    public CLongPointer correct() {
+        return correct;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public ModelLayout layout() {
+        return layout;
+    }
+
+    public void onPendingUpdates(PendingUpdates flush) {
+        this.pending = flush;
+    }
+
+    // ---- validation and batch loading ----
+
+    public void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(layout.modelName() + "Trainer is closed; create a new trainer with "
+                    + layout.modelName() + "Trainer.builder()");
+        }
+    }
+
+    /** Validates a batch of inputs and returns its size. */
+    public int batchOf(float[] inputs, boolean limitToMaxBatch) {
+        checkOpen();
+        if (inputs == null) {
+            throw new IllegalArgumentException("inputs is null");
+        }
+        int width = layout.inputSize();
+        if (inputs.length == 0 || inputs.length % width != 0) {
+            throw new IllegalArgumentException("inputs has " + inputs.length + " floats, which is not a positive "
+                    + "multiple of " + layout.modelName() + "'s input size " + width
+                    + " (inputs are row-major [batch][" + width + "])");
+        }
+        int batch = inputs.length / width;
+        if (limitToMaxBatch && batch > maxBatch) {
+            throw new IllegalArgumentException("batch of " + batch + " samples exceeds maxBatch " + maxBatch
+                    + "; build the trainer with .maxBatch(" + batch + ")");
+        }
+        return batch;
+    }
+
+    /** Copies samples [first, first + batch) of inputs and labels into native memory. */
+    public void loadLabelled(float[] inputs, int[] labelValues, int first, int batch) {
+        if (layout.loss() != Loss.SOFTMAX_CROSS_ENTROPY) {
+            throw new IllegalArgumentException(layout.modelName() + " uses " + layout.loss()
+                    + ", which takes float targets: call the (float[] inputs, float[] targets) overload");
+        }
+        if (labelValues == null) {
+            throw new IllegalArgumentException("labels is null");
+        }
+        int samples = inputs.length / layout.inputSize();
+        if (labelValues.length != samples) {
+            throw new IllegalArgumentException("labels has " + labelValues.length + " entries but inputs holds "
+                    + samples + " samples");
+        }
+        int classes = layout.outputSize();
+        for (int i = first; i < first + batch; i++) {
+            int label = labelValues[i];
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("labels[" + i + "] = " + label + " is outside [0, " + classes
+                        + ") for " + layout.modelName() + "'s " + classes + " classes");
+            }
+        }
+        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
+        labels.position(0).put(labelValues, first, batch);
+    }
+
+    /** Copies samples [first, first + batch) of inputs and float targets into native memory. */
+    public void loadTargets(float[] inputs, float[] targetValues, int first, int batch) {
+        if (layout.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
+            throw new IllegalArgumentException(layout.modelName() + " uses SOFTMAX_CROSS_ENTROPY, which takes "
+                    + "integer class labels: call the (float[] inputs, int[] labels) overload");
+        }
+        if (targetValues == null) {
+            throw new IllegalArgumentException("targets is null");
+        }
+        int samples = inputs.length / layout.inputSize();
+        int width = layout.outputSize();
+        if (targetValues.length != (long) samples * width) {
+            throw new IllegalArgumentException("targets has " + targetValues.length + " floats but " + samples
+                    + " samples need " + (long) samples * width + " (" + width + " per sample)");
+        }
+        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
+        targets.position(0).put(targetValues, first * width, batch * width);
+    }
+
+    /** Copies samples [first, first + batch) of inputs into native memory (predict). */
+    public void loadInputs(float[] inputs, int first, int batch) {
+        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
+    }
+
+    /** Checks an output array for predict. */
+    public void checkOutputs(float[] out, int samples) {
+        long needed = (long) samples * layout.outputSize();
+        if (out == null || out.length != needed) {
+            throw new IllegalArgumentException("outputs must hold " + needed + " floats (" + samples + " samples × "
+                    + layout.outputSize() + " outputs), got " + (out == null ? "null" : out.length));
+        }
+    }
+
+    /** The error for calling the labels overload on a float-target model, or the reverse. */
+    public IllegalArgumentException wrongTargetKind() {
+        checkOpen();
+        return layout.loss() == Loss.SOFTMAX_CROSS_ENTROPY
+                ? new IllegalArgumentException(layout.modelName() + " uses SOFTMAX_CROSS_ENTROPY, which takes integer "
+                        + "class labels: call the (float[] inputs, int[] labels) overload")
+                : new IllegalArgumentException(layout.modelName() + " uses " + layout.loss() + ", which takes float "
+                        + "targets: call the (float[] inputs, float[] targets) overload");
+    }
+
+    /** Copies the last layer's outputs for {@code batch} samples into outputs at sample {@code first}. */
+    public void readOutputs(float[] out, int first, int batch) {
+        int width = layout.outputSize();
+        outputs[outputs.length - 1].position(0).get(out, first * width, batch * width);
+    }
+
+    // ---- step counter ----
+
+    @Override
+    public long stepCount() {
+        return steps;
+    }
+
+    @Override
+    public void setStepCount(long value) {
+        checkOpen();
+        if (value < 0) {
+            throw new IllegalArgumentException("step count must be >= 0, got " + value);
+        }
+        steps = value;
+    }
+
+    /** Called by generated code when a step completes; returns the new count (the update number). */
+    public long completeStep() {
+        return ++steps;
+    }
+
+    // ---- parameters and state ----
+
+    public List<ParameterInfo> parameterInfos() {
+        List<ParameterInfo> infos = new ArrayList<>();
+        for (DenseLayout layer : layout.layers()) {
+            infos.add(new ParameterInfo(layer.name() + ".weight", layer.out(), layer.in()));
+            infos.add(new ParameterInfo(layer.name() + ".bias", layer.out(), 1));
+        }
+        return infos;
+    }
+
+    private long[] locate(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("parameter name is null");
+        }
+        long offset = 0;
+        List<String> names = new ArrayList<>();
+        for (DenseLayout layer : layout.layers()) {
+            long weights = (long) layer.out() * layer.in();
+            if (name.equals(layer.name() + ".weight")) {
+                return new long[] {offset, weights};
+            }
+            if (name.equals(layer.name() + ".bias")) {
+                return new long[] {offset + weights, layer.out()};
+            }
+            names.add(layer.name() + ".weight");
+            names.add(layer.name() + ".bias");
+            offset += layer.parameterCount();
+        }
+        throw new IllegalArgumentException(layout.modelName() + " has no parameter '" + name + "'; it has " + names);
+    }
+
+    public float[] parameter(String name) {
+        checkOpen();
+        long[] where = locate(name);
+        pending.apply();
+        float[] copy = new float[(int) where[1]];
+        params.position(where[0]).get(copy).position(0);
+        return copy;
+    }
+
+    public void setParameter(String name, float[] values) {
+        checkOpen();
+        long[] where = locate(name);
+        if (values == null || values.length != where[1]) {
+            throw new IllegalArgumentException(name + " takes " + where[1] + " floats, got "
+                    + (values == null ? "null" : values.length));
+        }
+        pending.apply();
+        params.position(where[0]).put(values).position(0);
+    }
+
+    @Override
+    public String layoutFingerprint() {
+        return layout.fingerprint();
+    }
+
+    @Override
+    public int parameterCount() {
+        return Math.toIntExact(parameterCount);
+    }
+
+    @Override
+    public float[] exportParameters() {
+        checkOpen();
+        pending.apply();
+        float[] all = new float[parameterCount()];
+        params.position(0).get(all);
+        return all;
+    }
+
+    @Override
+    public void importParameters(float[] values) {
+        checkOpen();
+        checkLength("parameters", values);
+        pending.apply();
+        params.position(0).put(values);
+    }
+
+    @Override
+    public int stateSlots() {
+        return stateSlots.length;
+    }
+
+    @Override
+    public boolean hasStateSlot(int slot) {
+        return slot >= 0 && slot < stateSlots.length && stateSlots[slot] != null;
+    }
+
+    @Override
+    public float[] exportStateSlot(int slot) {
+        checkOpen();
+        requireSlot(slot);
+        pending.apply();
+        float[] all = new float[parameterCount()];
+        stateSlots[slot].position(0).get(all);
+        return all;
+    }
+
+    @Override
+    public void importStateSlot(int slot, float[] values) {
+        checkOpen();
+        requireSlot(slot);
+        checkLength("state slot " + slot, values);
+        pending.apply();
+        stateSlots[slot].position(0).put(values);
+    }
+
+    private void requireSlot(int slot) {
+        if (!hasStateSlot(slot)) {
+            throw new IllegalArgumentException(layout.modelName() + "'s optimizers use no state slot " + slot);
+        }
+    }
+
+    private void checkLength(String what, float[] values) {
+        if (values == null || values.length != parameterCount) {
+            throw new IllegalArgumentException(what + " takes " + parameterCount + " floats, got "
+                    + (values == null ? "null" : values.length));
+        }
+    }
+
+    /** Frees native memory; idempotent. Pending FORWARD updates are applied first. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (params != null) {
+                pending.apply();
+            }
+        } finally {
+            closed = true;
+            for (Pointer p : owned) {
+                p.close();
+            }
+            owned.clear();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+}

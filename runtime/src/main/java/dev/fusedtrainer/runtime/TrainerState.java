@@ -1,0 +1,31 @@
+package dev.fusedtrainer.runtime;
+
+/**
+ * The complete mutable state of a trainer, as flat arrays, for checkpoints: all parameters in
+ * layer order, each optimizer state slot (same layout as the parameters) and the step counter.
+ * Exports apply pending FORWARD updates first, so what is exported is never stale.
+ */
+public interface TrainerState {
+
+    /** Identifies the model's layout and optimizer settings; a checkpoint must match it to be loaded. */
+    String layoutFingerprint();
+
+    long stepCount();
+
+    void setStepCount(long steps);
+
+    int parameterCount();
+
+    float[] exportParameters();
+
+    void importParameters(float[] values);
+
+    /** Number of optimizer state slots (each as large as the parameters); unused slots are absent. */
+    int stateSlots();
+
+    boolean hasStateSlot(int slot);
+
+    float[] exportStateSlot(int slot);
+
+    void importStateSlot(int slot, float[] values);
+}

@@ -1,0 +1,82 @@
+package dev.fusedtrainer.runtime.cpu;
+
+import java.util.List;
+import org.bytedeco.javacpp.CLongPointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.Properties;
+import org.bytedeco.javacpp.ClassProperties;
+import org.bytedeco.javacpp.LoadEnabled;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+
+/**
+ * JavaCPP binding of the CPU kernels in {@code runtime/src/main/native/fusedtrainer/cpu_api.h}.
+ * Thin by design: one native method per kernel, raw pointers, no checks (callers validate).
+ */
+@Properties(inherit = openblas_nolapack.class, value = @Platform(include = "fusedtrainer/cpu_api.h"))
+public final class CpuKernels implements LoadEnabled {
+    static {
+        Loader.load();
+    }
+
+    /** Public only because JavaCPP instantiates {@link LoadEnabled} classes at build time. */
+    public CpuKernels() {
+    }
+
+    /**
+     * The OpenBLAS preset asks to link {@code -lopenblas_nolapack}, but its platform jar ships only
+     * {@code libopenblas.so.0}; link that file by name (the preset loads it at run time).
+     */
+    @Override
+    public void init(ClassProperties properties) {
+        List<String> links = properties.get("platform.link");
+        for (int i = 0; i < links.size(); i++) {
+            if (links.get(i).startsWith("openblas_nolapack")) {
+                links.set(i, ":libopenblas.so.0");
+            }
+        }
+    }
+
+    public static native @Cast("bool") boolean ft_cpu_supported();
+
+    public static native void ft_set_blas_threads(int n);
+
+    public static native void ft_dense_forward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y,
+                                               int batch, int in, int out, int activation, float slope);
+
+    public static native void ft_activation_backward(int activation, float slope, FloatPointer z, FloatPointer y,
+                                                     FloatPointer dy, long n);
+
+    public static native void ft_dense_backward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g,
+                                                FloatPointer dx, int batch, int in, int out);
+
+    public static native void ft_dense_backward_fused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x,
+                                                      FloatPointer dx, FloatPointer p, FloatPointer s0,
+                                                      FloatPointer s1, FloatPointer s2, int batch, int in, int out,
+                                                      int threads);
+
+    public static native void ft_dense_backward_then_update(DoublePointer hp, long step, FloatPointer dz,
+                                                            FloatPointer x, FloatPointer dx, FloatPointer p,
+                                                            FloatPointer g, FloatPointer s0, FloatPointer s1,
+                                                            FloatPointer s2, int batch, int in, int out);
+
+    public static native void ft_optim_update(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
+                                              FloatPointer s0, FloatPointer s1, FloatPointer s2, long n,
+                                              int threads);
+
+    public static native double ft_softmax_cross_entropy(FloatPointer logits, IntPointer labels,
+                                                         FloatPointer dlogits, long batch, long classes,
+                                                         CLongPointer correct);
+
+    public static native double ft_mean_squared_error(FloatPointer y, FloatPointer t, FloatPointer dy, long n);
+
+    public static native double ft_bce_with_logits(FloatPointer z, FloatPointer t, FloatPointer dz, long n,
+                                                   CLongPointer correct);
+
+    public static native void ft_triad(FloatPointer a, FloatPointer b, FloatPointer c, float s, long n,
+                                       int threads);
+}

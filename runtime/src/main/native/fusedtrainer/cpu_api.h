@@ -1,0 +1,70 @@
+// The flat C surface that JavaCPP binds (dev.fusedtrainer.runtime.cpu.CpuKernels). Each function
+// forwards to a kernel family header; arguments are raw pointers with explicit dimensions.
+// Validation happens on the Java side before any of these is called.
+#pragma once
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "blas.h"
+#include "optim.h"
+#include "activation.h"
+#include "loss.h"
+#include "dense.h"
+
+// True when this CPU runs the instructions the library was compiled for (AVX2 + FMA).
+static inline bool ft_cpu_supported() {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
+
+static inline void ft_dense_forward(const float* X, const float* P, float* Z, float* Y, int B, int in, int out,
+                                    int act, float slope) {
+    ft::dense_forward(X, P, Z, Y, B, in, out, act, slope);
+}
+
+static inline void ft_activation_backward(int act, float slope, const float* Z, const float* Y, float* dY, long n) {
+    ft::activation_backward(act, slope, Z, Y, dY, n);
+}
+
+static inline void ft_dense_backward(const float* dZ, const float* X, const float* P, float* G, float* dX,
+                                     int B, int in, int out) {
+    ft::dense_backward(dZ, X, P, G, dX, B, in, out);
+}
+
+static inline void ft_dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
+                                           float* P, float* S0, float* S1, float* S2, int B, int in, int out,
+                                           int threads) {
+    ft::dense_backward_fused(hp, step, dZ, X, dX, P, S0, S1, S2, B, in, out, threads);
+}
+
+static inline void ft_dense_backward_then_update(const double* hp, long step, const float* dZ, const float* X,
+                                                 float* dX, float* P, float* G, float* S0, float* S1, float* S2,
+                                                 int B, int in, int out) {
+    ft::dense_backward_then_update(hp, step, dZ, X, dX, P, G, S0, S1, S2, B, in, out);
+}
+
+static inline void ft_optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
+                                   float* S2, long n, int threads) {
+    ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+}
+
+static inline double ft_softmax_cross_entropy(const float* logits, const int* labels, float* dlogits, long B,
+                                              long C, long* correct) {
+    return ft::softmax_cross_entropy(logits, labels, dlogits, B, C, correct);
+}
+
+static inline double ft_mean_squared_error(const float* y, const float* t, float* dy, long n) {
+    return ft::mean_squared_error(y, t, dy, n);
+}
+
+static inline double ft_bce_with_logits(const float* z, const float* t, float* dz, long n, long* correct) {
+    return ft::binary_cross_entropy_with_logits(z, t, dz, n, correct);
+}
+
+// A triad-like loop a[i] = b[i] + s * c[i] for measuring memory bandwidth (benchmarks).
+static inline void ft_triad(float* a, const float* b, const float* c, float s, long n, int threads) {
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
+    for (long i = 0; i < n; i++) a[i] = b[i] + s * c[i];
+}

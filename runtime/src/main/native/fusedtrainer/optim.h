@@ -1,0 +1,162 @@
+// Optimizer update rules, written once.
+//
+// Each rule is a small functor applied per element: `rule(i, p, g, s0, s1, s2)` updates the
+// parameter p[i] from its gradient g and the rule's state slots s0..s2 (null where unused). The
+// unfused pass (`optim_update`) and every fused kernel (dense.h) call the same functor, so the
+// mathematics lives in exactly one place. Rules follow torch.optim (PyTorch 1.13, single-tensor
+// path) operation by operation, including its quirks (SGD's first momentum step copies the
+// gradient; Adagrad's initial accumulator), so trajectories match PyTorch to float rounding.
+//
+// Hyper-parameters arrive as a double block laid out by OptimSlots below (written by the Java
+// side, dev.fusedtrainer.runtime.OptimizerConfig); per-step scalars (bias corrections, decayed
+// learning rate) are derived once per call in double precision.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <algorithm>
+
+namespace ft {
+
+// Layout of the hyper-parameter block; keep in sync with OptimizerConfig.java.
+enum OptimSlots {
+    HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
+    HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_SIZE
+};
+enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4 };
+
+// SGD with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD).
+// State: s0 = momentum buffer.
+template <bool MOMENTUM, bool NESTEROV>
+struct SgdRule {
+    float lr, wd, momentum, keep;  // keep = 1 - dampening, or 1 on the first step (buffer = gradient)
+    inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
+        float d = g + wd * p[i];
+        if (MOMENTUM) {
+            float buf = momentum * s0[i] + keep * d;
+            s0[i] = buf;
+            d = NESTEROV ? d + momentum * buf : buf;
+        }
+        p[i] = p[i] - lr * d;
+    }
+};
+
+// Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019; decoupled decay), with
+// AMSGrad (Reddi et al., 2018). State: s0 = first moment, s1 = second moment, s2 = max second moment.
+template <bool AMSGRAD, bool DECOUPLED>
+struct AdamRule {
+    float beta1, beta2, eps, wd, step_size, bc2_sqrt, decay;  // decay = 1 - lr * wd for AdamW
+    inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
+        float w = p[i];
+        if (DECOUPLED) w = w * decay; else g = g + wd * w;
+        float m = beta1 * s0[i] + (1.0f - beta1) * g;
+        float v = beta2 * s1[i] + (1.0f - beta2) * (g * g);
+        s0[i] = m;
+        s1[i] = v;
+        if (AMSGRAD) { v = std::max(s2[i], v); s2[i] = v; }
+        float denom = std::sqrt(v) / bc2_sqrt + eps;
+        p[i] = w - step_size * (m / denom);
+    }
+};
+
+// RMSprop (Hinton's lecture 6e; torch.optim.RMSprop, eps outside the square root).
+// State: s0 = squared average, s1 = gradient average (centered), s2 = momentum buffer.
+template <bool CENTERED, bool MOMENTUM>
+struct RmspropRule {
+    float lr, alpha, eps, wd, momentum;
+    inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
+        g = g + wd * p[i];
+        float sq = alpha * s0[i] + (1.0f - alpha) * (g * g);
+        s0[i] = sq;
+        float avg;
+        if (CENTERED) {
+            float ga = alpha * s1[i] + (1.0f - alpha) * g;
+            s1[i] = ga;
+            avg = std::sqrt(sq - ga * ga) + eps;
+        } else {
+            avg = std::sqrt(sq) + eps;
+        }
+        if (MOMENTUM) {
+            float buf = momentum * s2[i] + g / avg;
+            s2[i] = buf;
+            p[i] = p[i] - lr * buf;
+        } else {
+            p[i] = p[i] - lr * (g / avg);
+        }
+    }
+};
+
+// Adagrad (Duchi et al., 2011; torch.optim.Adagrad with lr_decay). State: s0 = squared-gradient sum.
+struct AdagradRule {
+    float clr, eps, wd;
+    inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
+        g = g + wd * p[i];
+        float sum = s0[i] + g * g;
+        s0[i] = sum;
+        p[i] = p[i] - clr * (g / (std::sqrt(sum) + eps));
+    }
+};
+
+// Calls f(rule) with the rule for this config and step (1-based count of updates of this
+// parameter), so that f's loops are instantiated per rule and carry no branches.
+template <class F>
+inline void with_rule(const double* hp, long step, F&& f) {
+    const float lr = (float) hp[HP_LR], wd = (float) hp[HP_WEIGHT_DECAY];
+    switch ((int) hp[HP_KIND]) {
+    case OPT_SGD: {
+        const float mom = (float) hp[HP_MOMENTUM];
+        const float keep = step <= 1 ? 1.0f : (float) (1.0 - hp[HP_DAMPENING]);
+        if (mom == 0.0f) { f(SgdRule<false, false>{lr, wd, mom, keep}); }
+        else if (hp[HP_NESTEROV] != 0) { f(SgdRule<true, true>{lr, wd, mom, keep}); }
+        else { f(SgdRule<true, false>{lr, wd, mom, keep}); }
+        break;
+    }
+    case OPT_ADAM:
+    case OPT_ADAMW: {
+        const double b1 = hp[HP_BETA1], b2 = hp[HP_BETA2];
+        const double bc1 = 1.0 - std::pow(b1, (double) step), bc2 = 1.0 - std::pow(b2, (double) step);
+        const bool decoupled = (int) hp[HP_KIND] == OPT_ADAMW;
+        const float step_size = (float) (hp[HP_LR] / bc1), bc2_sqrt = (float) std::sqrt(bc2);
+        const float decay = (float) (1.0 - hp[HP_LR] * hp[HP_WEIGHT_DECAY]);
+        const float eps = (float) hp[HP_EPS];
+        const bool ams = hp[HP_AMSGRAD] != 0;
+        if (decoupled) {
+            if (ams) f(AdamRule<true, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
+            else f(AdamRule<false, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
+        } else {
+            if (ams) f(AdamRule<true, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
+            else f(AdamRule<false, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
+        }
+        break;
+    }
+    case OPT_RMSPROP: {
+        const float alpha = (float) hp[HP_ALPHA], eps = (float) hp[HP_EPS], mom = (float) hp[HP_MOMENTUM];
+        const bool centered = hp[HP_CENTERED] != 0;
+        if (centered) {
+            if (mom > 0) f(RmspropRule<true, true>{lr, alpha, eps, wd, mom});
+            else f(RmspropRule<true, false>{lr, alpha, eps, wd, mom});
+        } else {
+            if (mom > 0) f(RmspropRule<false, true>{lr, alpha, eps, wd, mom});
+            else f(RmspropRule<false, false>{lr, alpha, eps, wd, mom});
+        }
+        break;
+    }
+    case OPT_ADAGRAD: {
+        const float clr = (float) (hp[HP_LR] / (1.0 + (double) (step - 1) * hp[HP_LR_DECAY]));
+        f(AdagradRule{clr, (float) hp[HP_EPS], wd});
+        break;
+    }
+    default:
+        break;  // unreachable: the Java side validates the kind
+    }
+}
+
+// Applies a rule to n contiguous elements. The loop is a plain counted loop over restrict
+// pointers so that GCC vectorises the inlined rule (needs -fno-math-errno for sqrt).
+template <class Rule>
+inline void apply_rule(const Rule& rule, float* __restrict p, const float* __restrict g,
+                       float* __restrict s0, float* __restrict s1, float* __restrict s2, long n) {
+#pragma GCC ivdep
+    for (long i = 0; i < n; i++) rule(i, p, g[i], s0, s1, s2);
+}
+
+}  // namespace ft
