@@ -11,12 +11,6 @@
 #include "loss.h"
 #include "dense.h"
 
-// True when this CPU runs the instructions the library was compiled for (AVX2 + FMA).
-static inline bool ft_cpu_supported() {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
 
 static inline void ft_dense_forward(const float* X, const float* P, float* Z, float* Y, int B, int in, int out,

@@ -6,7 +6,6 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
-import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.Properties;
 import org.bytedeco.javacpp.ClassProperties;
@@ -40,8 +39,6 @@ public final class CpuKernels implements LoadEnabled {
             }
         }
     }
-
-    public static native @Cast("bool") boolean ft_cpu_supported();
 
     public static native void ft_set_blas_threads(int n);
 
