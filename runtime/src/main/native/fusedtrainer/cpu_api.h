@@ -2,9 +2,6 @@
 // forwards to a kernel family header; arguments are raw pointers with explicit dimensions.
 // Validation happens on the Java side before any of these is called.
 #pragma once
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #include "blas.h"
 #include "optim.h"
 #include "activation.h"

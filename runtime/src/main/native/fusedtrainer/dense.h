@@ -9,10 +9,15 @@
 // in registers while adding the tile's contribution to the input gradient with the *old* weights,
 // then applies the optimizer rule to the tile while W, its state and the gradient are still in
 // registers or L1. The full weight gradient is never written to memory and each weight is read
-// once in backward. Columns are blocked so the batch slices of x and dx stay in L1; threads split
-// the columns, so their tiles and dx slices are disjoint and need no reduction.
+// once in backward. Row groups are streamed sequentially while x and dx stay in L2; threads
+// split the columns, so their tiles and dx slices are disjoint and need no reduction.
 #pragma once
 #include <cstring>
+#include <cstdlib>
+#include <immintrin.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <algorithm>
 #include "blas.h"
 #include "optim.h"
@@ -20,10 +25,12 @@
 
 namespace ft {
 
-typedef float v8f __attribute__((vector_size(32), aligned(4)));  // unaligned-safe 8-float vector
+// 8 floats in an AVX register. Explicit unaligned load/store intrinsics: memcpy into a vector type
+// made GCC 12 split every access into 128-bit halves through the stack (3-5x slower tiles).
+typedef __m256 v8f;
 
-static inline v8f load8(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
-static inline void store8(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
+static inline v8f load8(const float* p) { return _mm256_loadu_ps(p); }
+static inline void store8(float* p, v8f v) { _mm256_storeu_ps(p, v); }
 
 // Z[B,out] = X[B,in] · Wᵀ; then Z += b and Y = act(Z). Y may equal Z (identity).
 static inline void dense_forward(const float* X, const float* P, float* Z, float* Y, int B, int in, int out,
@@ -55,30 +62,52 @@ static inline void apply_rule_at(const Rule& rule, float* P, const float* g, flo
     for (long i = 0; i < n; i++) rule(at + i, P, g[i], S0, S1, S2);
 }
 
-// One tile row-group: rows j0..j0+R of W, columns [k0, k1) (k1 - k0 a multiple of 8).
-// INIT_DX: this is the first row group, so dX is written rather than accumulated.
+// The batch slices of x and dx that the tiles read, packed k-major: pack[c][b][8] holds columns
+// k0 + 8c .. k0 + 8c + 7 of sample b. Unpacked, the tile would read x at a stride of `in` floats
+// across the batch, which for power-of-two widths puts every access in the same L1 set.
+struct PackedSlice {
+    float* x;    // [chunks][B][8]
+    float* dx;   // [chunks][B][8], or null when no input gradient is wanted
+};
+
+// Per-thread scratch for packed slices, grown on demand and reused across calls.
+static inline float* scratch(size_t floats, int which) {
+    static thread_local float* buffers[2] = {nullptr, nullptr};
+    static thread_local size_t sizes[2] = {0, 0};
+    if (sizes[which] < floats) {
+        std::free(buffers[which]);
+        buffers[which] = (float*) std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+        sizes[which] = buffers[which] ? floats : 0;
+    }
+    return buffers[which];
+}
+
+// One tile row-group: rows j0..j0+R of W, columns [k0, k0 + 8 * chunks).
+// INIT_DX: this is the first row group, so dx is written rather than accumulated.
 template <int R, bool HAS_DX, bool INIT_DX, class Rule>
-static inline void fused_tile_rows(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
-                                   float* S0, float* S1, float* S2, int B, int in, int out, int j0,
-                                   long k0, long k1) {
-    for (long k = k0; k < k1; k += 8) {
+static inline void fused_tile_rows(const Rule& rule, const float* dZ, PackedSlice pack, float* P, float* S0,
+                                   float* S1, float* S2, int B, int in, int out, int j0, long k0, long chunks) {
+    for (long c = 0; c < chunks; c++) {
+        const long k = k0 + 8 * c;
+        const float* xs = pack.x + c * B * 8;
+        float* dxs = HAS_DX ? pack.dx + c * B * 8 : nullptr;
         v8f w[R], acc[R];
-        for (int r = 0; r < R; r++) { w[r] = load8(P + (long) (j0 + r) * in + k); acc[r] = v8f{}; }
+        for (int r = 0; r < R; r++) { w[r] = load8(P + (long) (j0 + r) * in + k); acc[r] = _mm256_setzero_ps(); }
         for (int b = 0; b < B; b++) {
             const float* dz = dZ + (long) b * out + j0;
-            const v8f x = load8(X + (long) b * in + k);
+            const v8f x = _mm256_load_ps(xs + 8 * b);
             v8f dx;
-            if (HAS_DX) dx = INIT_DX ? v8f{} : load8(dX + (long) b * in + k);
+            if (HAS_DX) dx = INIT_DX ? _mm256_setzero_ps() : _mm256_load_ps(dxs + 8 * b);
             for (int r = 0; r < R; r++) {
-                const float z = dz[r];
-                acc[r] += z * x;
-                if (HAS_DX) dx += z * w[r];
+                const v8f z = _mm256_broadcast_ss(dz + r);
+                acc[r] = _mm256_fmadd_ps(z, x, acc[r]);
+                if (HAS_DX) dx = _mm256_fmadd_ps(z, w[r], dx);
             }
-            if (HAS_DX) store8(dX + (long) b * in + k, dx);
+            if (HAS_DX) _mm256_store_ps(dxs + 8 * b, dx);
         }
         for (int r = 0; r < R; r++) {
-            float g[8];
-            store8(g, acc[r]);
+            alignas(32) float g[8];
+            _mm256_store_ps(g, acc[r]);
             apply_rule_at(rule, P, g, S0, S1, S2, (long) (j0 + r) * in + k, 8);
         }
     }
@@ -107,45 +136,108 @@ static inline void fused_tail_columns(const Rule& rule, const float* dZ, const f
 }
 
 template <bool HAS_DX, bool INIT_DX, class Rule>
-static inline void fused_row_group(const Rule& rule, int rows, const float* dZ, const float* X, float* dX,
-                                   float* P, float* S0, float* S1, float* S2, int B, int in, int out, int j0,
-                                   long k0, long k1) {
+static inline void fused_row_group(const Rule& rule, int rows, const float* dZ, PackedSlice pack, float* P,
+                                   float* S0, float* S1, float* S2, int B, int in, int out, int j0, long k0,
+                                   long chunks) {
     switch (rows) {
-    case 6: fused_tile_rows<6, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
-    case 5: fused_tile_rows<5, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
-    case 4: fused_tile_rows<4, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
-    case 3: fused_tile_rows<3, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
-    case 2: fused_tile_rows<2, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
-    default: fused_tile_rows<1, HAS_DX, INIT_DX>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, k0, k1); break;
+    case 6: fused_tile_rows<6, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
+    case 5: fused_tile_rows<5, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
+    case 4: fused_tile_rows<4, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
+    case 3: fused_tile_rows<3, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
+    case 2: fused_tile_rows<2, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
+    default: fused_tile_rows<1, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
     }
 }
 
-// Columns [k0, k1) of the whole layer (one thread's share), blocked so that the batch slices of
-// X and dX (2 · B · block floats) stay within about half of L1.
+// Columns [k0, k1) of the whole layer (one thread's share; k1 - k0 a multiple of 8). Rows are the
+// outer loop so that each group of R weight rows (and their state) is streamed once,
+// sequentially, while the packed batch slices of x and dx are re-read from L1/L2 for every group.
 template <bool HAS_DX, class Rule>
 static inline void fused_column_range(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
-                                      float* S0, float* S1, float* S2, int B, int in, int out, long k0, long k1) {
-    const long block = std::max(8L, (3072L / std::max(B, 1)) / 8 * 8);
-    const int R = 6;
-    for (long kb = k0; kb < k1; kb += block) {
-        const long ke = std::min(k1, kb + block);
-        for (int j0 = 0; j0 < out; j0 += R) {
-            const int rows = std::min(R, out - j0);
-            if (j0 == 0) fused_row_group<HAS_DX, true>(rule, rows, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, kb, ke);
-            else fused_row_group<HAS_DX, false>(rule, rows, dZ, X, dX, P, S0, S1, S2, B, in, out, j0, kb, ke);
+                                      float* S0, float* S1, float* S2, int B, int in, int out, long k0, long k1,
+                                      int R) {
+    const long chunks = (k1 - k0) / 8;
+    if (chunks == 0) return;
+    PackedSlice pack{scratch((size_t) chunks * B * 8, 0), HAS_DX ? scratch((size_t) chunks * B * 8, 1) : nullptr};
+    if (!pack.x || (HAS_DX && !pack.dx)) return;  // allocation failure: the caller checks scratch first
+    for (long c = 0; c < chunks; c++)
+        for (int b = 0; b < B; b++)
+            _mm256_store_ps(pack.x + (c * B + b) * 8, load8(X + (long) b * in + k0 + 8 * c));
+    for (int j0 = 0; j0 < out; j0 += R) {
+        const int rows = std::min(R, out - j0);
+        if (j0 == 0) fused_row_group<HAS_DX, true>(rule, rows, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks);
+        else fused_row_group<HAS_DX, false>(rule, rows, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks);
+    }
+    if (HAS_DX)
+        for (long c = 0; c < chunks; c++)
+            for (int b = 0; b < B; b++)
+                store8(dX + (long) b * in + k0 + 8 * c, _mm256_load_ps(pack.dx + (c * B + b) * 8));
+}
+
+// Rows per register tile. Fewer rows mean fewer concurrent memory streams (W, and each state
+// slot, per row) but more passes over the packed batch; measured on a 2-core AVX2 machine at
+// 1024x1024 Adam (docs/perf-log.md): 2 rows best at batch 1, 4 rows at batch 16.
+static inline int tile_rows_for(int B) { return B <= 4 ? 2 : 4; }
+
+// Batches from this size on use the row-blocked sgemm variant: with many samples the products
+// dominate and OpenBLAS's packed kernels beat the register tiles.
+static const int kBlockedGemmMinBatch = 48;
+
+// Row-blocked variant for large batches: for each block of rows, dx += dz_blk · W_blk (old W),
+// then the block's gradient into an L2-sized scratch by sgemm, then the rule over the block while
+// its weights, gradient and state are still in L2. No full-size gradient buffer exists.
+template <class Rule>
+static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
+                                      float* S0, float* S1, float* S2, int B, int in, int out, int threads) {
+    const int rows = std::max(8, std::min(out, (int) (64L * 1024 / std::max(in, 1))));
+    float* g = scratch((size_t) rows * in + rows, 0);
+    if (!g) return;
+    for (int j0 = 0; j0 < out; j0 += rows) {
+        const int m = std::min(rows, out - j0);
+        float* w = P + (long) j0 * in;
+        if (dX)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, m, 1.0f, dZ + j0, out, w, in,
+                        j0 == 0 ? 0.0f : 1.0f, dX, in);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, in, B, 1.0f, dZ + j0, out, X, in, 0.0f, g, in);
+        const long n = (long) m * in;
+        const int nt = (int) std::max(1L, std::min<long>(threads, n / 16384));
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+        for (int c = 0; c < nt; c++) {
+            const long per = (n + nt - 1) / nt, a = c * per, e = std::min(n, a + per);
+            if (a < e) apply_rule_at(rule, P, g + a, S0, S1, S2, (long) j0 * in + a, e - a);
         }
     }
 }
 
+// Bias: gradient Σ_batch dZ, updated with the same rule.
+template <class Rule>
+static inline void fused_bias(const Rule& rule, const float* dZ, float* P, float* S0, float* S1, float* S2,
+                              int B, int in, int out) {
+    const long at = (long) out * in;
+    for (int j0 = 0; j0 < out; j0 += 64) {
+        const int m = std::min(64, out - j0);
+        float g[64] = {0};
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < m; j++) g[j] += dZ[(long) b * out + j0 + j];
+        apply_rule_at(rule, P, g, S0, S1, S2, at + j0, m);
+    }
+}
+
 // BACKWARD-fused dense backward: dX = dZ · W_old (if dX non-null), then W and b updated in place
-// by the optimizer rule with their gradients dZᵀ·X and Σ dZ, tile by tile.
+// by the optimizer rule with their gradients dZᵀ·X and Σ dZ, block by block.
 // dZ: [B,out]; X: [B,in]; dX: [B,in] or null; P/S*: the layer's parameter and state blocks.
 static inline void dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
                                         float* P, float* S0, float* S1, float* S2, int B, int in, int out,
                                         int threads) {
     with_rule(hp, step, [&](const auto& rule) {
+        if (B >= kBlockedGemmMinBatch) {
+            fused_blocked_gemm(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, threads);
+            fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
+            return;
+        }
         const long vec_cols = (long) in / 8 * 8;
         const int nt = std::max(1, std::min(threads, (int) (vec_cols / 64)));
+        const int R = tile_rows_for(B);
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int t = 0, n = 1;
@@ -155,22 +247,13 @@ static inline void dense_backward_fused(const double* hp, long step, const float
 #endif
             const long per = (vec_cols / 8 + n - 1) / n * 8;
             const long k0 = std::min(vec_cols, t * per), k1 = std::min(vec_cols, k0 + per);
-            if (dX) fused_column_range<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1);
-            else fused_column_range<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1);
+            if (dX) fused_column_range<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R);
+            else fused_column_range<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R);
             if (t == n - 1) {
                 if (dX) fused_tail_columns<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
                 else fused_tail_columns<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
             }
-            if (t == 0) {  // bias: gradient Σ_batch dZ, updated with the same rule
-                const long at = (long) out * in;
-                for (int j0 = 0; j0 < out; j0 += 64) {
-                    const int m = std::min(64, out - j0);
-                    float g[64] = {0};
-                    for (int b = 0; b < B; b++)
-                        for (int j = 0; j < m; j++) g[j] += dZ[(long) b * out + j0 + j];
-                    apply_rule_at(rule, P, g, S0, S1, S2, at + j0, m);
-                }
-            }
+            if (t == 0) fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
         }
     });
 }
