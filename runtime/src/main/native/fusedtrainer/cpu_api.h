@@ -36,6 +36,12 @@ static inline void ft_dense_backward_then_update(const double* hp, long step, co
     ft::dense_backward_then_update(hp, step, dZ, X, dX, P, G, S0, S1, S2, B, in, out);
 }
 
+static inline void ft_dense_forward_fused(const double* hp, long step, const float* X, float* P, const float* G,
+                                          float* S0, float* S1, float* S2, float* Z, float* Y, int B, int in,
+                                          int out, int act, float slope, int threads) {
+    ft::dense_forward_fused(hp, step, X, P, G, S0, S1, S2, Z, Y, B, in, out, act, slope, threads);
+}
+
 static inline void ft_optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
                                    float* S2, long n, int threads) {
     ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);

@@ -62,6 +62,20 @@ static inline void apply_rule_at(const Rule& rule, float* P, const float* g, flo
     for (long i = 0; i < n; i++) rule(at + i, P, g[i], S0, S1, S2);
 }
 
+// The rule over n contiguous parameters (any number of layers sharing one config), split across
+// threads: the unfused pass, and the block updates of the blocked variants.
+template <class Rule>
+static inline void optim_update_with(const Rule& rule, float* P, const float* G, float* S0, float* S1, float* S2,
+                                     long n, int threads) {
+    const int nt = (int) std::max(1L, std::min<long>(threads, n / 16384));
+#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
+    for (long c = 0; c < nt; c++) {
+        const long per = (n + nt - 1) / nt;
+        const long a = c * per, e = std::min(n, a + per);
+        if (a < e) apply_rule_at(rule, P, G + a, S0, S1, S2, a, e - a);
+    }
+}
+
 // The batch slices of x and dx that the tiles read, packed k-major: pack[c][b][8] holds columns
 // k0 + 8c .. k0 + 8c + 7 of sample b. Unpacked, the tile would read x at a stride of `in` floats
 // across the batch, which for power-of-two widths puts every access in the same L1 set.
@@ -199,13 +213,9 @@ static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const f
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, m, 1.0f, dZ + j0, out, w, in,
                         j0 == 0 ? 0.0f : 1.0f, dX, in);
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, in, B, 1.0f, dZ + j0, out, X, in, 0.0f, g, in);
-        const long n = (long) m * in;
-        const int nt = (int) std::max(1L, std::min<long>(threads, n / 16384));
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-        for (int c = 0; c < nt; c++) {
-            const long per = (n + nt - 1) / nt, a = c * per, e = std::min(n, a + per);
-            if (a < e) apply_rule_at(rule, P, g + a, S0, S1, S2, (long) j0 * in + a, e - a);
-        }
+        const long at = (long) j0 * in;
+        optim_update_with(rule, P + at, g, S0 ? S0 + at : nullptr, S1 ? S1 + at : nullptr,
+                          S2 ? S2 + at : nullptr, (long) m * in, threads);
     }
 }
 
@@ -268,18 +278,36 @@ static inline void dense_backward_then_update(const double* hp, long step, const
     with_rule(hp, step, [&](const auto& rule) { apply_rule_at(rule, P, G, S0, S1, S2, 0, n); });
 }
 
-// Unfused update pass: the rule over n contiguous parameters (any number of layers sharing one
-// config), split across threads.
+// Unfused update pass.
 static inline void optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
                                 float* S2, long n, int threads) {
+    with_rule(hp, step, [&](const auto& rule) { optim_update_with(rule, P, G, S0, S1, S2, n, threads); });
+}
+
+// FORWARD-fused dense forward: applies the deferred update of W and b (gradient G from the last
+// backward) block by block, and multiplies each block of rows right after its update, while it is
+// still in L2, so that forward does not read W from memory a second time.
+// X: [B,in]; P/G/S*: the layer's parameter, gradient and state blocks; Z, Y: [B,out].
+static inline void dense_forward_fused(const double* hp, long step, const float* X, float* P, const float* G,
+                                       float* S0, float* S1, float* S2, float* Z, float* Y, int B, int in, int out,
+                                       int act, float slope, int threads) {
     with_rule(hp, step, [&](const auto& rule) {
-        const int nt = (int) std::max(1L, std::min<long>(threads, n / 16384));
-#pragma omp parallel for num_threads(nt) if (nt > 1) schedule(static)
-        for (long c = 0; c < nt; c++) {
-            const long per = (n + nt - 1) / nt;
-            const long a = c * per, e = std::min(n, a + per);
-            if (a < e) apply_rule_at(rule, P, G + a, S0, S1, S2, a, e - a);
+        const long bias_at = (long) out * in;
+        if (B >= kBlockedGemmMinBatch) {  // measured: one whole-layer product wins at large batches
+            optim_update_with(rule, P, G, S0, S1, S2, bias_at + out, threads);
+            dense_forward(X, P, Z, Y, B, in, out, act, slope);
+            return;
         }
+        apply_rule_at(rule, P, G + bias_at, S0, S1, S2, bias_at, out);
+        const int rows = std::max(8, std::min(out, (int) (64L * 1024 / std::max(in, 1))));
+        for (int j0 = 0; j0 < out; j0 += rows) {
+            const int m = std::min(rows, out - j0);
+            const long a = (long) j0 * in;
+            optim_update_with(rule, P + a, G + a, S0 ? S0 + a : nullptr, S1 ? S1 + a : nullptr,
+                              S2 ? S2 + a : nullptr, (long) m * in, threads);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, m, in, 1.0f, X, in, P + a, in, 0.0f, Z + j0, out);
+        }
+        bias_activation_forward(act, slope, P + bias_at, Z, Y, B, out);
     });
 }
 

@@ -61,6 +61,11 @@ public final class CpuKernels implements LoadEnabled {
                                                             FloatPointer g, FloatPointer s0, FloatPointer s1,
                                                             FloatPointer s2, int batch, int in, int out);
 
+    public static native void ft_dense_forward_fused(DoublePointer hp, long step, FloatPointer x, FloatPointer p,
+                                                     FloatPointer g, FloatPointer s0, FloatPointer s1,
+                                                     FloatPointer s2, FloatPointer z, FloatPointer y, int batch,
+                                                     int in, int out, int activation, float slope, int threads);
+
     public static native void ft_optim_update(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
                                               FloatPointer s0, FloatPointer s1, FloatPointer s2, long n,
                                               int threads);
