@@ -12,6 +12,8 @@ public enum Message {
     LAYER_FIELD("FT-LAYER-FIELD", "@Layer field '%s' is static; layers are instance fields of the model: remove 'static'"),
     SIZE("FT-SIZE", "%s = %s must be positive"),
     INPUT_SHAPE("FT-INPUT", "input = %s: dense models take one flat feature count, e.g. 'input = 784'"),
+    OPTIMIZER_FIELD("FT-OPTIMIZER-FIELD", "@Optimizer on field '%s' has no effect: it is not a @Layer field; "
+            + "annotate it with @Layer, or move @Optimizer to the model class %s"),
     NO_OPTIMIZER("FT-NO-OPTIMIZER", "layer '%s' has no optimizer: put @Optimizer on the model class or on this layer"),
     LR_REQUIRED("FT-LR-REQUIRED", "SGD has no default learning rate (as in PyTorch): set lr, e.g. "
             + "'@Optimizer(value = OptimizerKind.SGD, lr = 0.01)'"),

@@ -23,6 +23,9 @@ import javax.lang.model.element.Modifier;
 import javax.lang.model.element.NestingKind;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.ElementFilter;
 import javax.lang.model.util.Elements;
 
@@ -37,12 +40,14 @@ public final class ModelValidator {
     private static final String DENSE = "dev.fusedtrainer.annotations.Dense";
 
     private final Elements elements;
+    private boolean unresolvedLayerType;
 
     public ModelValidator(Elements elements) {
         this.elements = elements;
     }
 
     public Optional<ModelSpec> validate(TypeElement type, Report report) {
+        unresolvedLayerType = false;
         AnnotationMirror model = Mirrors.find(type, MODEL).orElseThrow();
         checkExtensible(type, report);
         Map<String, AnnotationValue> modelValues = Mirrors.allValues(model, elements);
@@ -60,6 +65,8 @@ public final class ModelValidator {
         for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
             Optional<AnnotationMirror> layer = Mirrors.find(field, LAYER);
             if (layer.isEmpty()) {
+                Mirrors.find(field, OPTIMIZER).ifPresent(optimizer -> report.error(field, optimizer, null,
+                        Message.OPTIMIZER_FIELD, field.getSimpleName(), type.getSimpleName()));
                 continue;
             }
             layerFields.add(field);
@@ -73,10 +80,11 @@ public final class ModelValidator {
         }
         if (layerFields.isEmpty()) {
             report.error(type, model, null, Message.NO_LAYERS, type.getSimpleName());
-        } else if (!layers.isEmpty() && layers.size() == layerFields.size()) {
-            checkLoss(layerFields.get(layerFields.size() - 1), loss, layers.get(layers.size() - 1), report);
+        } else {
+            // read from the annotation alone, so that a problem in another layer does not hide this one
+            checkLoss(layerFields.get(layerFields.size() - 1), loss, report);
         }
-        if (!report.isClean()) {
+        if (!report.isClean() || unresolvedLayerType) {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers));
@@ -104,18 +112,87 @@ public final class ModelValidator {
             report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " is a local class", trainer,
                     "move it to a top-level or static nested class");
         }
-        boolean usableConstructor = false;
-        boolean anyConstructor = false;
-        for (ExecutableElement constructor : ElementFilter.constructorsIn(type.getEnclosedElements())) {
-            anyConstructor = true;
-            if (constructor.getParameters().isEmpty() && !constructor.getModifiers().contains(Modifier.PRIVATE)) {
-                usableConstructor = true;
+        for (Element outer = type.getEnclosingElement(); outer instanceof TypeElement enclosing;
+                outer = enclosing.getEnclosingElement()) {
+            if (enclosing.getModifiers().contains(Modifier.PRIVATE)) {
+                report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + "'s enclosing class "
+                        + enclosing.getSimpleName() + " is private", trainer,
+                        "make " + enclosing.getSimpleName() + " package-private or public");
             }
         }
-        if (anyConstructor && !usableConstructor) {
+        boolean usableConstructor = false;
+        boolean anyConstructor = false;
+        ExecutableElement throwingConstructor = null;
+        for (ExecutableElement constructor : ElementFilter.constructorsIn(type.getEnclosedElements())) {
+            anyConstructor = true;
+            // the implicit constructor of a private class is private too: that is reported as the class's problem
+            boolean implicit = elements.getOrigin(constructor) == Elements.Origin.MANDATED;
+            boolean accessible = implicit || !constructor.getModifiers().contains(Modifier.PRIVATE);
+            if (constructor.getParameters().isEmpty() && accessible) {
+                if (constructor.getThrownTypes().stream().anyMatch(ModelValidator::isChecked)) {
+                    throwingConstructor = constructor;
+                } else {
+                    usableConstructor = true;
+                }
+            }
+        }
+        if (throwingConstructor != null) {
+            report.error(throwingConstructor, Message.CANNOT_EXTEND, type.getSimpleName() + "'s no-argument "
+                    + "constructor throws " + joined(throwingConstructor.getThrownTypes()), trainer,
+                    "throw only unchecked exceptions from it");
+        } else if (anyConstructor && !usableConstructor) {
             report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " has no non-private no-argument "
                     + "constructor", trainer, "add one");
         }
+        if (type.getModifiers().contains(Modifier.ABSTRACT)) {
+            List<String> unimplemented = abstractMethods(type);
+            if (!unimplemented.isEmpty()) {
+                report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " leaves " + joined(unimplemented)
+                        + " abstract", trainer, "implement them in the model class");
+            }
+        }
+    }
+
+    private static String joined(List<?> items) {
+        List<String> texts = new ArrayList<>();
+        items.forEach(item -> texts.add(String.valueOf(item)));
+        return String.join(", ", texts);
+    }
+
+    /** Abstract methods the class neither declares nor inherits an implementation of, in member order. */
+    private List<String> abstractMethods(TypeElement type) {
+        List<ExecutableElement> methods = ElementFilter.methodsIn(elements.getAllMembers(type));
+        List<String> names = new ArrayList<>();
+        for (ExecutableElement method : methods) {
+            if (!method.getModifiers().contains(Modifier.ABSTRACT)) {
+                continue;
+            }
+            boolean implemented = methods.stream().anyMatch(other -> other != method
+                    && !other.getModifiers().contains(Modifier.ABSTRACT) && elements.overrides(other, method, type));
+            if (!implemented) {
+                names.add(method.getSimpleName() + "()");
+            }
+        }
+        return names;
+    }
+
+    /** Whether a thrown type is a checked exception: a Throwable that is neither a RuntimeException nor an Error. */
+    private static boolean isChecked(TypeMirror thrown) {
+        if (!(thrown instanceof DeclaredType declared)) {
+            return false;
+        }
+        Element e = declared.asElement();
+        while (e instanceof TypeElement t) {
+            String name = t.getQualifiedName().toString();
+            if (name.equals("java.lang.RuntimeException") || name.equals("java.lang.Error")) {
+                return false;
+            }
+            if (!(t.getSuperclass() instanceof DeclaredType superclass)) {
+                return true;
+            }
+            e = superclass.asElement();
+        }
+        return true;
     }
 
     private static String article(ElementKind kind) {
@@ -146,7 +223,9 @@ public final class ModelValidator {
         int problems = report.problems().size();
         String name = field.getSimpleName().toString();
         String typeName = field.asType().toString();
-        if (!typeName.equals(DENSE)) {
+        if (field.asType().getKind() == TypeKind.ERROR) {
+            unresolvedLayerType = true;  // javac reports the missing type itself; a second error would be noise
+        } else if (!typeName.equals(DENSE)) {
             report.error(field, Message.LAYER_TYPE, name, typeName);
         }
         if (field.getModifiers().contains(Modifier.STATIC)) {
@@ -248,9 +327,12 @@ public final class ModelValidator {
         return "";
     }
 
-    private void checkLoss(VariableElement last, Loss loss, LayerSpec layer, Report report) {
+    private void checkLoss(VariableElement last, Loss loss, Report report) {
         AnnotationMirror mirror = Mirrors.find(last, LAYER).orElseThrow();
         Map<String, AnnotationValue> values = Mirrors.allValues(mirror, elements);
+        LayerFacts layer = new LayerFacts(last.getSimpleName().toString(),
+                Activation.valueOf(Mirrors.enumName(values.get("activation"))),
+                (Integer) values.get("units").getValue());
         switch (loss) {
             case SOFTMAX_CROSS_ENTROPY -> {
                 if (layer.activation() != Activation.IDENTITY) {
@@ -258,7 +340,7 @@ public final class ModelValidator {
                             "the last layer '" + layer.name() + "' applies " + layer.activation()
                                     + ", but SOFTMAX_CROSS_ENTROPY takes raw logits: use activation = IDENTITY");
                 }
-                if (layer.out() < 2) {
+                if (layer.out() == 1) {  // units <= 0 is already an FT-SIZE error
                     report.error(last, mirror, values.get("units"), Message.LOSS_MISMATCH,
                             "SOFTMAX_CROSS_ENTROPY needs at least 2 classes, but the last layer '" + layer.name()
                                     + "' has units = " + layer.out()
@@ -276,6 +358,10 @@ public final class ModelValidator {
             case MEAN_SQUARED_ERROR -> {
             }
         }
+    }
+
+    /** What the loss check needs of the last layer, read from its annotation even when other checks failed. */
+    private record LayerFacts(String name, Activation activation, int out) {
     }
 
     private String packageOf(TypeElement type) {

@@ -1,0 +1,111 @@
+package dev.fusedtrainer.processor.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.processor.model.LayerSpec;
+import dev.fusedtrainer.processor.model.ModelSpec;
+import dev.fusedtrainer.processor.model.OptimizerSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The generator on a hand-built model, without javac: the model records are all it needs. */
+class TrainerGeneratorTest {
+    private static final OptimizerSpec ADAM = optimizer(OptimizerKind.ADAM, Map.of("lr", 1e-3));
+    private static final OptimizerSpec SGD = optimizer(OptimizerKind.SGD, Map.of("lr", 0.1, "momentum", 0.9));
+
+    private static final ModelSpec MODEL = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY,
+            Schedule.BACKWARD, List.of(
+                    new LayerSpec("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
+                    new LayerSpec("mixer", 8, 8, Activation.TANH, 0.01, SGD),
+                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)));
+
+    private static OptimizerSpec optimizer(OptimizerKind kind, Map<String, Double> explicit) {
+        Map<String, Double> values = new LinkedHashMap<>(kind.defaults());
+        values.putAll(explicit);
+        return new OptimizerSpec(kind, values);
+    }
+
+    @Test
+    void eachLayersFusedUpdateFollowsItsActivationBackwardInStepBackwardFused() {
+        List<String> body = statements(methodBody(new TrainerGenerator(MODEL).generate().toString(), "stepBackwardFused"));
+
+        // backward runs from the last layer to the first, each layer updated with its own optimizer right
+        // after its pre-activation gradient exists; the identity output layer has no activation backward
+        int loss = indexOf(body, "float loss = lossAndGradient(batch);");
+        int logitsUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, mixerY, mixerDy,");
+        int mixerActivation = indexOf(body, "CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f, mixerZ,");
+        int mixerUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(mixerHyper, step, mixerDy, hiddenY, hiddenDy,");
+        int hiddenActivation = indexOf(body, "CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f, hiddenZ,");
+        int hiddenUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null,");
+        int complete = indexOf(body, "core.completeStep();");
+
+        assertEquals(loss + 2, logitsUpdate, "logits, after the loss gradient and the step counter: " + body);
+        assertEquals(mixerActivation + 1, mixerUpdate, "mixer's update right after its activation backward: " + body);
+        assertEquals(logitsUpdate + 1, mixerActivation, body.toString());
+        assertEquals(hiddenActivation + 1, hiddenUpdate, "hidden's update right after its activation backward: " + body);
+        assertEquals(mixerUpdate + 1, hiddenActivation, body.toString());
+        assertEquals(hiddenUpdate + 1, complete, body.toString());
+        assertFalse(body.stream().anyMatch(s -> s.contains("ft_activation_backward(Activation.IDENTITY")), body.toString());
+        assertFalse(body.stream().anyMatch(s -> s.contains("ft_optim_update")), "no separate update pass: " + body);
+    }
+
+    @Test
+    void theFusedUpdateStatesItsLayerShapesAndScheduleInAComment() {
+        String body = methodBody(new TrainerGenerator(MODEL).generate().toString(), "stepBackwardFused");
+        assertTrue(body.contains("// mixer: W[8,8], b[8] ← SGD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first"
+                + "  [BACKWARD]\n        CpuKernels.ft_dense_backward_fused(mixerHyper"), body);
+        assertTrue(body.contains("// hidden: W[8,4], b[8] ← ADAM(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]"),
+                body);
+    }
+
+    @Test
+    void generationIsPureAndRepeatable() {
+        assertEquals(new TrainerGenerator(MODEL).generate().toString(), new TrainerGenerator(MODEL).generate().toString());
+    }
+
+    @Test
+    void aNestedModelGetsATopLevelTrainerThatExtendsItByItsQualifiedName() {
+        ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), 4, Loss.MEAN_SQUARED_ERROR,
+                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)));
+        String text = new TrainerGenerator(nested).generate().toString();
+        assertTrue(text.contains("public final class Outer_InnerTrainer extends Outer.Inner implements Trainer {"), text);
+    }
+
+    /** The text between the method's opening line and its closing brace at member indentation. */
+    private static String methodBody(String source, String method) {
+        int start = source.indexOf("private float " + method + "(int batch) {\n");
+        assertTrue(start >= 0, method + " in\n" + source);
+        int end = source.indexOf("\n    }\n", start);
+        return source.substring(source.indexOf('\n', start) + 1, end + 1);
+    }
+
+    /** The statements of a body, comments and blank lines left out, trimmed. */
+    private static List<String> statements(String body) {
+        List<String> statements = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            String s = line.strip();
+            if (!s.isEmpty() && !s.startsWith("//")) {
+                statements.add(s);
+            }
+        }
+        return statements;
+    }
+
+    private static int indexOf(List<String> statements, String prefix) {
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no statement starting with '" + prefix + "' in " + statements);
+    }
+}

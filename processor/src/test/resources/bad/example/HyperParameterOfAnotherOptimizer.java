@@ -1,0 +1,20 @@
+package example;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+@Model(input = 4, loss = Loss.MEAN_SQUARED_ERROR)
+@Optimizer(value = OptimizerKind.ADAM, lr = 1e-3, momentum = 0.9)
+class HyperParameterOfAnotherOptimizer {
+    @Layer(units = 8)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.1, beta2 = 0.99)
+    Dense hidden;
+
+    @Layer(units = 1)
+    Dense output;
+}

@@ -1,0 +1,19 @@
+package example;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+@Model(input = 4, loss = Loss.MEAN_SQUARED_ERROR)
+@Optimizer(value = OptimizerKind.ADAM)
+class OptimizerOnPlainField {
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.1)
+    Dense forgotten;
+
+    @Layer(units = 1)
+    Dense output;
+}
