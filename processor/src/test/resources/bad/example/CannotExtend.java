@@ -70,6 +70,12 @@ class CannotExtend {
         }
     }
 
+    @Model(input = 4, loss = Loss.MEAN_SQUARED_ERROR)
+    @Optimizer(value = OptimizerKind.ADAM)
+    static class GenericModel<T> {
+        @Layer(units = 1) Dense output;
+    }
+
     @Model(loss = Loss.MEAN_SQUARED_ERROR, input = 4)
     @Optimizer(value = OptimizerKind.ADAM)
     interface InterfaceModel {

@@ -285,33 +285,44 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
         // logits: W[2,4], b[2] ← ADAGRAD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsState0, logitsState1, logitsState2, batch, 4, 2, threads);
+        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams,
+                logitsState0, logitsState1, logitsState2, batch, 4, 2, threads);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
-        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
+        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
         // hidden: W[4,2], b[4] ← ADAGRAD(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenState0, hiddenState1, hiddenState2, batch, 2, 4, threads);
+        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+                hiddenState0, hiddenState1, hiddenState2, batch, 2, 4, threads);
         core.completeStep();
         return loss;
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs just before that layer's forward,
-     * while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
+     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
-        // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(hiddenHyper, pendingStep, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 12L, threads);
+            // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,4] = sigmoid(x[B,2] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 2, 4, Activation.SIGMOID.ordinal(), 0.01f, threads);
+        } else {
+            // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
+            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
+                    Activation.SIGMOID.ordinal(), 0.01f);
         }
-        // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4, Activation.SIGMOID.ordinal(), 0.01f);
-        // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(logitsHyper, pendingStep, logitsParams, logitsGrads, logitsState0, logitsState1, logitsState2, 10L, threads);
+            // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,2] = identity(x[B,4] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
+                    logitsState1, logitsState2, logitsZ, logitsY, batch, 4, 2, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
+            CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
-        // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2, Activation.IDENTITY.ordinal(), 0.01f);
         updatesPending = false;
         float loss = lossAndGradient(batch);
         backward(batch);
@@ -322,9 +333,11 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4, Activation.SIGMOID.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
+                Activation.SIGMOID.ordinal(), 0.01f);
         // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2, Activation.IDENTITY.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
@@ -341,7 +354,8 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         // logits: gradients of W[2,4], b[2], and dx
         CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
-        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
+        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
         // hidden: gradients of W[4,2], b[4]
         CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 2, 4);
     }
@@ -351,7 +365,8 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      */
     private void update(long step) {
         // hidden, logits: 22 parameters, ADAGRAD(lr=0.1, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1.0E-10)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 22L, threads);
+        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+                hiddenState0, hiddenState1, hiddenState2, 22L, threads);
     }
 
     /**

@@ -284,33 +284,44 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
         // logits: W[3,12], b[3] ← ADAMW(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsState0, logitsState1, logitsState2, batch, 12, 3, threads);
+        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams,
+                logitsState0, logitsState1, logitsState2, batch, 12, 3, threads);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
-        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
+        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
         // hidden: W[12,20], b[12] ← ADAMW(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenState0, hiddenState1, hiddenState2, batch, 20, 12, threads);
+        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+                hiddenState0, hiddenState1, hiddenState2, batch, 20, 12, threads);
         core.completeStep();
         return loss;
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs just before that layer's forward,
-     * while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
+     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
-        // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(hiddenHyper, pendingStep, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 252L, threads);
+            // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,12] = gelu(x[B,20] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 20, 12, Activation.GELU.ordinal(), 0.01f, threads);
+        } else {
+            // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
+            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
+                    Activation.GELU.ordinal(), 0.01f);
         }
-        // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12, Activation.GELU.ordinal(), 0.01f);
-        // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(logitsHyper, pendingStep, logitsParams, logitsGrads, logitsState0, logitsState1, logitsState2, 39L, threads);
+            // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,3] = identity(x[B,12] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
+                    logitsState1, logitsState2, logitsZ, logitsY, batch, 12, 3, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
+            CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
-        // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3, Activation.IDENTITY.ordinal(), 0.01f);
         updatesPending = false;
         float loss = lossAndGradient(batch);
         backward(batch);
@@ -321,9 +332,11 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12, Activation.GELU.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
+                Activation.GELU.ordinal(), 0.01f);
         // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3, Activation.IDENTITY.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
@@ -340,7 +353,8 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         // logits: gradients of W[3,12], b[3], and dx
         CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
-        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
+        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
         // hidden: gradients of W[12,20], b[12]
         CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 20, 12);
     }
@@ -350,7 +364,8 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      */
     private void update(long step) {
         // hidden, logits: 291 parameters, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.05, amsgrad=true)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 291L, threads);
+        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+                hiddenState0, hiddenState1, hiddenState2, 291L, threads);
     }
 
     /**

@@ -283,33 +283,44 @@ public final class RegressionTrainer extends Regression implements Trainer {
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
         // prediction: W[1,16], b[1] ← RMSPROP(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(predictionHyper, step, predictionDy, hiddenY, hiddenDy, predictionParams, predictionState0, predictionState1, predictionState2, batch, 16, 1, threads);
+        CpuKernels.ft_dense_backward_fused(predictionHyper, step, predictionDy, hiddenY, hiddenDy, predictionParams,
+                predictionState0, predictionState1, predictionState2, batch, 16, 1, threads);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
-        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
+        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
         // hidden: W[16,8], b[16] ← RMSPROP(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenState0, hiddenState1, hiddenState2, batch, 8, 16, threads);
+        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+                hiddenState0, hiddenState1, hiddenState2, batch, 8, 16, threads);
         core.completeStep();
         return loss;
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs just before that layer's forward,
-     * while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
+     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
-        // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(hiddenHyper, pendingStep, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 144L, threads);
+            // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,16] = tanh(x[B,8] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f, threads);
+        } else {
+            // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
+            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                    Activation.TANH.ordinal(), 0.01f);
         }
-        // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f);
-        // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(predictionHyper, pendingStep, predictionParams, predictionGrads, predictionState0, predictionState1, predictionState2, 17L, threads);
+            // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,1] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(predictionHyper, pendingStep, hiddenY, predictionParams, predictionGrads, predictionState0,
+                    predictionState1, predictionState2, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
+            CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
-        // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
-        CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f);
         updatesPending = false;
         float loss = lossAndGradient(batch);
         backward(batch);
@@ -320,9 +331,11 @@ public final class RegressionTrainer extends Regression implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                Activation.TANH.ordinal(), 0.01f);
         // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
-        CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
@@ -339,7 +352,8 @@ public final class RegressionTrainer extends Regression implements Trainer {
         // prediction: gradients of W[1,16], b[1], and dx
         CpuKernels.ft_dense_backward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
-        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
+        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
         // hidden: gradients of W[16,8], b[16]
         CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16);
     }
@@ -349,7 +363,8 @@ public final class RegressionTrainer extends Regression implements Trainer {
      */
     private void update(long step) {
         // hidden, prediction: 161 parameters, RMSPROP(lr=0.01, alpha=0.99, eps=1.0E-8, weightDecay=0, momentum=0, centered=true)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 161L, threads);
+        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+                hiddenState0, hiddenState1, hiddenState2, 161L, threads);
     }
 
     /**

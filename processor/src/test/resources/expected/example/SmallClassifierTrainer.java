@@ -27,7 +27,7 @@ import org.bytedeco.javacpp.IntPointer;
  *
  * <pre>
  * hidden: [B,64] → [B,32] RELU, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
- * bottleneck: [B,32] → [B,16] LEAKY_RELU, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=true)
+ * bottleneck: [B,32] → [B,16] LEAKY_RELU(negativeSlope=0.1), SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=true)
  * logits: [B,16] → [B,10] IDENTITY, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
  * loss: SOFTMAX_CROSS_ENTROPY
  * </pre>
@@ -315,43 +315,60 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
         // logits: W[10,16], b[10] ← ADAM(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, bottleneckY, bottleneckDy, logitsParams, logitsState0, logitsState1, logitsState2, batch, 16, 10, threads);
+        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, bottleneckY, bottleneckDy, logitsParams,
+                logitsState0, logitsState1, logitsState2, batch, 16, 10, threads);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
-        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f, bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
+        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+                bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
         // bottleneck: W[16,32], b[16] ← SGD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(bottleneckHyper, step, bottleneckDy, hiddenY, hiddenDy, bottleneckParams, bottleneckState0, bottleneckState1, bottleneckState2, batch, 32, 16, threads);
+        CpuKernels.ft_dense_backward_fused(bottleneckHyper, step, bottleneckDy, hiddenY, hiddenDy, bottleneckParams,
+                bottleneckState0, bottleneckState1, bottleneckState2, batch, 32, 16, threads);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
-        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
+        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
         // hidden: W[32,64], b[32] ← ADAM(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenState0, hiddenState1, hiddenState2, batch, 64, 32, threads);
+        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+                hiddenState0, hiddenState1, hiddenState2, batch, 64, 32, threads);
         core.completeStep();
         return loss;
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs just before that layer's forward,
-     * while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
+     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
-        // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(hiddenHyper, pendingStep, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 2080L, threads);
+            // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,32] = relu(x[B,64] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f, threads);
+        } else {
+            // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
+            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                    Activation.RELU.ordinal(), 0.01f);
         }
-        // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f);
-        // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(bottleneckHyper, pendingStep, bottleneckParams, bottleneckGrads, bottleneckState0, bottleneckState1, bottleneckState2, 528L, threads);
+            // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,16] = leaky_relu(x[B,32] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(bottleneckHyper, pendingStep, hiddenY, bottleneckParams, bottleneckGrads, bottleneckState0,
+                    bottleneckState1, bottleneckState2, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
+        } else {
+            // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
+            CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                    Activation.LEAKY_RELU.ordinal(), 0.1f);
         }
-        // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f);
-        // logits: W[10,16], b[10] ← ADAM(gradient of step t-1), just before its forward use  [FORWARD]
         if (updatesPending) {
-            CpuKernels.ft_optim_update(logitsHyper, pendingStep, logitsParams, logitsGrads, logitsState0, logitsState1, logitsState2, 170L, threads);
+            // logits: W[10,16], b[10] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
+            // update: y[B,10] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
+            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, bottleneckY, logitsParams, logitsGrads, logitsState0,
+                    logitsState1, logitsState2, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
+            CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
-        // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
-        CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f);
         updatesPending = false;
         float loss = lossAndGradient(batch);
         backward(batch);
@@ -362,11 +379,14 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
 
     private void forward(int batch) {
         // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                Activation.RELU.ordinal(), 0.01f);
         // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f);
+        CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                Activation.LEAKY_RELU.ordinal(), 0.1f);
         // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
-        CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f);
+        CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
@@ -383,11 +403,13 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         // logits: gradients of W[10,16], b[10], and dx
         CpuKernels.ft_dense_backward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
-        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f, bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
+        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+                bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
         // bottleneck: gradients of W[16,32], b[16], and dx
         CpuKernels.ft_dense_backward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
-        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f, hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
+        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
         // hidden: gradients of W[32,64], b[32]
         CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32);
     }
@@ -397,11 +419,14 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      */
     private void update(long step) {
         // hidden: 2080 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads, hiddenState0, hiddenState1, hiddenState2, 2080L, threads);
+        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+                hiddenState0, hiddenState1, hiddenState2, 2080L, threads);
         // bottleneck: 528 parameters, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=true)
-        CpuKernels.ft_optim_update(bottleneckHyper, step, bottleneckParams, bottleneckGrads, bottleneckState0, bottleneckState1, bottleneckState2, 528L, threads);
+        CpuKernels.ft_optim_update(bottleneckHyper, step, bottleneckParams, bottleneckGrads,
+                bottleneckState0, bottleneckState1, bottleneckState2, 528L, threads);
         // logits: 170 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        CpuKernels.ft_optim_update(logitsHyper, step, logitsParams, logitsGrads, logitsState0, logitsState1, logitsState2, 170L, threads);
+        CpuKernels.ft_optim_update(logitsHyper, step, logitsParams, logitsGrads,
+                logitsState0, logitsState1, logitsState2, 170L, threads);
     }
 
     /**

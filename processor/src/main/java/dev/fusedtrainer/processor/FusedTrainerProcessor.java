@@ -15,6 +15,7 @@ import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
@@ -80,8 +81,10 @@ public final class FusedTrainerProcessor extends AbstractProcessor {
             boolean inModel = owner.getAnnotationMirrors().stream().anyMatch(
                     m -> ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(MODEL));
             if (!inModel) {
+                AnnotationMirror mirror = element.getAnnotationMirrors().stream()
+                        .filter(m -> m.getAnnotationType().asElement().equals(type)).findFirst().orElse(null);
                 processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
-                        Message.ORPHAN.format(shown, owner.getSimpleName()), element);
+                        Message.ORPHAN.format(shown, owner.getSimpleName()), element, mirror);
             }
         }
     }

@@ -140,6 +140,8 @@ class DiagnosticsTest {
                         "abstract static class AbstractModel", "class"),
                 extend("CannotExtend_Hidden_InPrivateClassTrainer", "InPrivateClass's enclosing class Hidden is private",
                         "make Hidden package-private or public", "static class InPrivateClass", "class"),
+                extend("GenericModel has type parameters", "declare the model without them (a trainer has concrete "
+                        + "types)", "static class GenericModel<T>", "class"),
                 extend("InterfaceModel is an interface", "declare the model as a class", "interface InterfaceModel",
                         "interface"),
                 error(Message.NO_LAYERS, "[FT-NO-LAYERS] @Model class InterfaceModel declares no @Layer fields; add "
@@ -149,9 +151,9 @@ class DiagnosticsTest {
                 extend("RecordModel is a record", "declare the model as a class", "record RecordModel", "record"));
         fixture("Orphans",
                 error(Message.ORPHAN, "[FT-ORPHAN] @Layer is only meaningful in a class annotated @Model: annotate "
-                        + "Orphans with @Model", "Dense strayLayer;", "strayLayer"),
+                        + "Orphans with @Model", "@Layer(units = 4)", "@Layer"),
                 error(Message.ORPHAN, "[FT-ORPHAN] @Optimizer is only meaningful in a class annotated @Model: "
-                        + "annotate NotAModel with @Model", "static class NotAModel", "class"));
+                        + "annotate NotAModel with @Model", "@Optimizer(value = OptimizerKind.ADAM)", "@Optimizer"));
     }
 
     private static Expected extend(String what, String fix, String line, String token) {

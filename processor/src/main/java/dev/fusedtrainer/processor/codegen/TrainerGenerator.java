@@ -115,7 +115,9 @@ public final class TrainerGenerator {
                 .add("<pre>\n");
         int in = model.inputSize();
         for (LayerSpec layer : layers) {
-            doc.add("$L: [B,$L] → [B,$L] $L, $L\n", layer.name(), in, layer.out(), layer.activation(),
+            String activation = layer.activation() == Activation.LEAKY_RELU
+                    ? "LEAKY_RELU(negativeSlope=" + layer.negativeSlope() + ")" : layer.activation().name();
+            doc.add("$L: [B,$L] → [B,$L] $L, $L\n", layer.name(), in, layer.out(), activation,
                     layer.optimizer().describe());
             in = layer.out();
         }
@@ -144,6 +146,7 @@ public final class TrainerGenerator {
         return code.unindent().unindent().build();
     }
 
+    /** Map.of suffices: no optimizer takes more than 6 hyper-parameters, and the runtime reads them by name. */
     private CodeBlock optimizerConfig(OptimizerSpec spec) {
         CodeBlock.Builder values = CodeBlock.builder();
         String sep = "";
@@ -346,7 +349,7 @@ public final class TrainerGenerator {
             addActivationBackward(m, l);
             m.addComment("$L: $L ← $L(dzᵀ·x, Σdz) in row tiles, $L  [BACKWARD]", l.name(), paramShapes(l),
                     l.optimizer().kind(), i == 0 ? "first layer: no dx" : "dx = dz·W with the old W first");
-            m.addStatement("$T.ft_dense_backward_fused($LHyper, step, $LDy, $L, $L, $LParams, $LState0, $LState1, "
+            m.addStatement("$T.ft_dense_backward_fused($LHyper, step, $LDy, $L, $L, $LParams,$W$LState0, $LState1, "
                             + "$LState2, batch, $L, $L, threads)", KERNELS, l.name(), l.name(), inputOf(i),
                     inputGradOf(i), l.name(), l.name(), l.name(), l.name(), l.in(), l.out());
         }
@@ -356,19 +359,23 @@ public final class TrainerGenerator {
     private MethodSpec stepForwardFused() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("stepForwardFused").addModifiers(Modifier.PRIVATE)
                 .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
-                .addJavadoc("FORWARD: the previous step's update of each layer runs just before that layer's forward,\n"
-                        + "while its weights are about to be read anyway; this step's gradients are stored for the next.\n")
+                .addJavadoc("FORWARD: the previous step's update of each layer runs inside that layer's forward, block by\n"
+                        + "block, while its weights are about to be read anyway; this step's gradients are stored for the next.\n")
                 .addStatement("long pendingStep = core.stepCount()");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
-            m.addComment("$L: $L ← $L(gradient of step t-1), just before its forward use  [FORWARD]", l.name(),
-                    paramShapes(l), l.optimizer().kind());
-            m.beginControlFlow("if (updatesPending)")
-                    .addStatement("$T.ft_optim_update($LHyper, pendingStep, $LParams, $LGrads, $LState0, $LState1, "
-                                    + "$LState2, $LL, threads)", KERNELS, l.name(), l.name(), l.name(), l.name(),
-                            l.name(), l.name(), l.parameterCount())
-                    .endControlFlow();
+            m.beginControlFlow("if (updatesPending)");
+            m.addComment("$L: $L ← $L(gradient of step t-1) block by block, each block multiplied right after its",
+                    l.name(), paramShapes(l), l.optimizer().kind());
+            m.addComment("update: y[B,$L] = $L(x[B,$L] · Wᵀ + b)  [FORWARD]", l.out(),
+                    l.activation().name().toLowerCase(Locale.ROOT), l.in());
+            m.addStatement("$T.ft_dense_forward_fused($LHyper, pendingStep, $L, $LParams, $LGrads, $LState0,$W$LState1, "
+                            + "$LState2, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf, threads)", KERNELS, l.name(),
+                    inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.in(), l.out(),
+                    ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
+            m.nextControlFlow("else");
             addDenseForward(m, i);
+            m.endControlFlow();
         }
         return m.addStatement("updatesPending = false")
                 .addStatement("float loss = lossAndGradient(batch)")
@@ -393,7 +400,7 @@ public final class TrainerGenerator {
         LayerSpec l = layers.get(i);
         m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(),
                 l.activation().name().toLowerCase(Locale.ROOT), l.in(), l.out(), l.in(), l.out());
-        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf)", KERNELS,
+        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf)", KERNELS,
                 inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
                 floatLiteral(l.negativeSlope()));
     }
@@ -436,7 +443,7 @@ public final class TrainerGenerator {
             return;
         }
         m.addComment("$L: dz[B,$L] = dy ⊙ $L'(z)", l.name(), l.out(), l.activation().name().toLowerCase(Locale.ROOT));
-        m.addStatement("$T.ft_activation_backward($T.$L.ordinal(), $Lf, $LZ, $LY, $LDy, (long) batch * $L)", KERNELS,
+        m.addStatement("$T.ft_activation_backward($T.$L.ordinal(), $Lf,$W$LZ, $LY, $LDy, (long) batch * $L)", KERNELS,
                 ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()), l.name(), l.name(), l.name(), l.out());
     }
 
@@ -454,7 +461,7 @@ public final class TrainerGenerator {
                 names.add(l.name());
             }
             m.addComment("$L: $L parameters, $L", String.join(", ", names), count, first.optimizer().describe());
-            m.addStatement("$T.ft_optim_update($LHyper, step, $LParams, $LGrads, $LState0, $LState1, $LState2, $LL, threads)",
+            m.addStatement("$T.ft_optim_update($LHyper, step, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
                     KERNELS, first.name(), first.name(), first.name(), first.name(), first.name(), first.name(), count);
         }
         return m.build();

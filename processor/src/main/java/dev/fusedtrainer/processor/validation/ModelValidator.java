@@ -100,6 +100,10 @@ public final class ModelValidator {
         if (type.getModifiers().contains(Modifier.FINAL)) {
             report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " is final", trainer, "remove 'final'");
         }
+        if (!type.getTypeParameters().isEmpty()) {
+            report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " has type parameters", trainer,
+                    "declare the model without them (a trainer has concrete types)");
+        }
         if (type.getModifiers().contains(Modifier.PRIVATE)) {
             report.error(type, Message.CANNOT_EXTEND, type.getSimpleName() + " is private", trainer,
                     "make it package-private or public");

@@ -88,13 +88,19 @@ class TrainerGeneratorTest {
         return source.substring(source.indexOf('\n', start) + 1, end + 1);
     }
 
-    /** The statements of a body, comments and blank lines left out, trimmed. */
+    /** The statements of a body, comments and blank lines left out, wrapped lines joined, trimmed. */
     private static List<String> statements(String body) {
         List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
         for (String line : body.split("\n")) {
             String s = line.strip();
-            if (!s.isEmpty() && !s.startsWith("//")) {
-                statements.add(s);
+            if (s.isEmpty() || s.startsWith("//")) {
+                continue;
+            }
+            current.append(current.length() == 0 ? "" : " ").append(s);
+            if (s.endsWith(";") || s.endsWith("{") || s.endsWith("}")) {
+                statements.add(current.toString());
+                current.setLength(0);
             }
         }
         return statements;
