@@ -96,34 +96,55 @@ static inline float* scratch(size_t floats, int which) {
     return buffers[which];
 }
 
-// One tile row-group: rows j0..j0+R of W, columns [k0, k0 + 8 * chunks).
+// One tile row-group: rows j0..j0+R of W (R <= 4), columns [k0, k0 + 8 * chunks).
 // INIT_DX: this is the first row group, so dx is written rather than accumulated.
+// Accumulators are named variables, not an array: with an array GCC 12 mirrored every
+// accumulator to the stack on each batch iteration.
 template <int R, bool HAS_DX, bool INIT_DX, class Rule>
 static inline void fused_tile_rows(const Rule& rule, const float* dZ, PackedSlice pack, float* P, float* S0,
                                    float* S1, float* S2, int B, int in, int out, int j0, long k0, long chunks) {
+    static_assert(R >= 1 && R <= 4, "tiles have 1 to 4 rows");
     for (long c = 0; c < chunks; c++) {
         const long k = k0 + 8 * c;
         const float* xs = pack.x + c * B * 8;
         float* dxs = HAS_DX ? pack.dx + c * B * 8 : nullptr;
-        v8f w[R], acc[R];
-        for (int r = 0; r < R; r++) { w[r] = load8(P + (long) (j0 + r) * in + k); acc[r] = _mm256_setzero_ps(); }
+        const float* w_row = P + (long) j0 * in + k;
+        const v8f w0 = load8(w_row);
+        const v8f w1 = R > 1 ? load8(w_row + in) : w0;
+        const v8f w2 = R > 2 ? load8(w_row + 2L * in) : w0;
+        const v8f w3 = R > 3 ? load8(w_row + 3L * in) : w0;
+        v8f a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < B; b++) {
             const float* dz = dZ + (long) b * out + j0;
             const v8f x = _mm256_load_ps(xs + 8 * b);
-            v8f dx;
-            if (HAS_DX) dx = INIT_DX ? _mm256_setzero_ps() : _mm256_load_ps(dxs + 8 * b);
-            for (int r = 0; r < R; r++) {
-                const v8f z = _mm256_broadcast_ss(dz + r);
-                acc[r] = _mm256_fmadd_ps(z, x, acc[r]);
-                if (HAS_DX) dx = _mm256_fmadd_ps(z, w[r], dx);
+            v8f dx = _mm256_setzero_ps();
+            if (HAS_DX && !INIT_DX) dx = _mm256_load_ps(dxs + 8 * b);
+            v8f z = _mm256_broadcast_ss(dz);
+            a0 = _mm256_fmadd_ps(z, x, a0);
+            if (HAS_DX) dx = _mm256_fmadd_ps(z, w0, dx);
+            if constexpr (R > 1) {
+                z = _mm256_broadcast_ss(dz + 1);
+                a1 = _mm256_fmadd_ps(z, x, a1);
+                if (HAS_DX) dx = _mm256_fmadd_ps(z, w1, dx);
+            }
+            if constexpr (R > 2) {
+                z = _mm256_broadcast_ss(dz + 2);
+                a2 = _mm256_fmadd_ps(z, x, a2);
+                if (HAS_DX) dx = _mm256_fmadd_ps(z, w2, dx);
+            }
+            if constexpr (R > 3) {
+                z = _mm256_broadcast_ss(dz + 3);
+                a3 = _mm256_fmadd_ps(z, x, a3);
+                if (HAS_DX) dx = _mm256_fmadd_ps(z, w3, dx);
             }
             if (HAS_DX) _mm256_store_ps(dxs + 8 * b, dx);
         }
-        for (int r = 0; r < R; r++) {
-            alignas(32) float g[8];
-            _mm256_store_ps(g, acc[r]);
-            apply_rule_at(rule, P, g, S0, S1, S2, (long) (j0 + r) * in + k, 8);
-        }
+        alignas(32) float g[4][8];
+        _mm256_store_ps(g[0], a0);
+        if constexpr (R > 1) _mm256_store_ps(g[1], a1);
+        if constexpr (R > 2) _mm256_store_ps(g[2], a2);
+        if constexpr (R > 3) _mm256_store_ps(g[3], a3);
+        for (int r = 0; r < R; r++) apply_rule_at(rule, P, g[r], S0, S1, S2, (long) (j0 + r) * in + k, 8);
     }
 }
 
@@ -154,8 +175,6 @@ static inline void fused_row_group(const Rule& rule, int rows, const float* dZ, 
                                    float* S0, float* S1, float* S2, int B, int in, int out, int j0, long k0,
                                    long chunks) {
     switch (rows) {
-    case 6: fused_tile_rows<6, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
-    case 5: fused_tile_rows<5, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
     case 4: fused_tile_rows<4, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
     case 3: fused_tile_rows<3, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
     case 2: fused_tile_rows<2, HAS_DX, INIT_DX>(rule, dZ, pack, P, S0, S1, S2, B, in, out, j0, k0, chunks); break;
