@@ -136,6 +136,17 @@ class TrainerErrorsTest {
         }
     }
 
+    /** The message names the class a user can actually call: nested models get Outer_InnerTrainer. */
+    @ParameterizedTest
+    @EnumSource(Schedule.class)
+    void useAfterCloseNamesTheGeneratedTrainerOfANestedModel(Schedule schedule) {
+        Trainer t = classifier(schedule);
+        t.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.predict(new float[INPUT]));
+        assertEquals("GradientModels_SoftmaxCrossEntropyTrainer is closed; create a new trainer with "
+                + "GradientModels_SoftmaxCrossEntropyTrainer.builder()", e.getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(Schedule.class)
     void unknownParameterAndWrongSizeAreRejected(Schedule schedule) {
