@@ -349,6 +349,7 @@ public final class TrainerCore implements TrainerState {
         if (value < 0) {
             throw new IllegalArgumentException("step count must be >= 0, got " + value);
         }
+        pending.apply();  // a pending FORWARD update is numbered by the current count
         steps = value;
     }
 

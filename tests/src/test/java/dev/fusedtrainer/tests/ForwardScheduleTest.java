@@ -139,6 +139,28 @@ class ForwardScheduleTest {
         }
     }
 
+    /**
+     * The pending update belongs to the step that produced it: setting the step counter (as a
+     * checkpoint restore does) must not renumber it. Adam's bias corrections depend on the
+     * number, so an update applied as step 5 instead of step 1 moves the weights differently.
+     */
+    @Test
+    void setStepCountAppliesThePendingUpdateWithItsOwnStepNumber() {
+        try (Trainer unfused = trainer(Schedule.UNFUSED); Trainer forward = trainer(Schedule.FORWARD)) {
+            for (Trainer t : new Trainer[] {unfused, forward}) {
+                t.step(x, y);
+                t.state().setStepCount(5);
+            }
+            Close.assertClose("parameters after setStepCount", Data.toDouble(unfused.state().exportParameters()),
+                    Data.toDouble(forward.state().exportParameters()), TOLERANCE, 1e-6);
+            unfused.step(x, y);
+            forward.step(x, y);
+            assertEquals(6, forward.stepCount());
+            Close.assertClose("parameters after the next step", Data.toDouble(unfused.state().exportParameters()),
+                    Data.toDouble(forward.state().exportParameters()), TOLERANCE, 1e-6);
+        }
+    }
+
     @Test
     void closeWithAPendingUpdateIsSafe() {
         Trainer forward = trainer(Schedule.FORWARD);
