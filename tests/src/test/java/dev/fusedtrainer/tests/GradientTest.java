@@ -2,6 +2,7 @@ package dev.fusedtrainer.tests;
 
 import static dev.fusedtrainer.tests.reference.ReferenceMlp.Dense.dense;
 import static dev.fusedtrainer.tests.reference.ReferenceMlp.Dense.leakyRelu;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
@@ -14,6 +15,7 @@ import dev.fusedtrainer.tests.models.GradientModels_LeakyReluTrainer;
 import dev.fusedtrainer.tests.models.GradientModels_ReluTrainer;
 import dev.fusedtrainer.tests.models.GradientModels_SigmoidTrainer;
 import dev.fusedtrainer.tests.models.GradientModels_SoftmaxCrossEntropyTrainer;
+import dev.fusedtrainer.tests.models.GradientModels_TallTrainer;
 import dev.fusedtrainer.tests.models.GradientModels_TanhTrainer;
 import dev.fusedtrainer.tests.models.GradientModels_WideTrainer;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
@@ -69,10 +71,13 @@ class GradientTest {
     static final Case WIDE = new Case("wide LEAKY_RELU(0.01) + SOFTMAX_CROSS_ENTROPY", new ReferenceMlp(131,
             Loss.SOFTMAX_CROSS_ENTROPY, leakyRelu(13, 0.01), dense(5, Activation.IDENTITY)),
             (s, t, m, seed) -> GradientModels_WideTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+    static final Case TALL = new Case("tall TANH + MSE (70 and 66 rows)", new ReferenceMlp(9, Loss.MEAN_SQUARED_ERROR,
+            dense(70, Activation.TANH), dense(66, Activation.IDENTITY)),
+            (s, t, m, seed) -> GradientModels_TallTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> all = Stream.builder();
-        for (Case c : new Case[] {IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, GELU, SOFTMAX_CE, BCE}) {
+        for (Case c : new Case[] {IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, GELU, SOFTMAX_CE, BCE, TALL}) {
             for (Schedule schedule : Schedule.values()) {
                 for (int batch : new int[] {1, 5}) {
                     all.add(Arguments.of(c, schedule, batch, 1));
@@ -84,6 +89,7 @@ class GradientTest {
                 all.add(Arguments.of(WIDE, schedule, 1, threads));
                 all.add(Arguments.of(WIDE, schedule, 97, threads));
             }
+            all.add(Arguments.of(WIDE, schedule, 400, 2));  // > 384 samples: the fused kernel's narrowest column blocks
         }
         return all.build();
     }
@@ -91,9 +97,37 @@ class GradientTest {
     @ParameterizedTest(name = "{0}, {1}, batch {2}, {3} thread(s)")
     @MethodSource("cases")
     void nativeGradientAndLossMatchTheReference(Case c, Schedule schedule, int batch, int threads) {
+        check(c, schedule, batch, threads, 1);
+    }
+
+    /**
+     * Logits beyond ±90, where exp overflows float32: a loss that exponentiates without shifting
+     * by the maximum (softmax) or without the stable form (BCE) turns inf or NaN here.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("largeLogitCases")
+    void largeLogitsKeepLossAndGradientExact(Case c, Schedule schedule) {
+        check(c, schedule, 5, 1, 120);
+    }
+
+    static Stream<Arguments> largeLogitCases() {
+        Stream.Builder<Arguments> all = Stream.builder();
+        for (Schedule schedule : Schedule.values()) {
+            all.add(Arguments.of(SOFTMAX_CE, schedule));
+            all.add(Arguments.of(BCE, schedule));
+        }
+        return all.build();
+    }
+
+    /** One step from random weights (the last layer's scaled by lastLayerScale), compared with the reference. */
+    private static void check(Case c, Schedule schedule, int batch, int threads, double lastLayerScale) {
         ReferenceMlp mlp = c.mlp();
         SplittableRandom random = new SplittableRandom(31L * c.name().hashCode() + batch);
         double[][] before = GradientProbe.randomParameters(mlp, random);
+        double[] last = before[before.length - 1];
+        for (int i = 0; i < last.length; i++) {
+            last[i] = (float) (last[i] * lastLayerScale);
+        }
         float[] x = Data.uniform(random, batch * mlp.inputSize(), 1.5);
         int[] labels = Data.labels(random, batch, mlp.outputSize());
         float[] targets = new float[batch * mlp.outputSize()];
@@ -109,6 +143,9 @@ class GradientTest {
             double[][] gradient = GradientProbe.difference(before, GradientProbe.parametersByLayer(trainer));
 
             ReferenceMlp.Result expected = mlp.run(before, Data.toDouble(x), batch, labels, Data.toDouble(targets));
+            if (lastLayerScale > 1) {
+                assertTrue(Close.maxAbs(expected.outputs()) > 90, "logits not large: " + Close.maxAbs(expected.outputs()));
+            }
             // the loss is accumulated in double natively, from float32 outputs (relative error ~1e-6)
             Close.assertClose(c + " loss", expected.loss(), loss, 0, 1e-5);
             for (int l = 0; l < mlp.layerCount(); l++) {

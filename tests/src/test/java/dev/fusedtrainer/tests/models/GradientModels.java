@@ -88,6 +88,17 @@ public final class GradientModels {
         @Layer(units = 5) Dense logits;
     }
 
+    /**
+     * More than 64 output rows in both layers (the fused kernel sums bias gradients 64 rows at a
+     * time), 70 = 11 · 6 + 4 rows, and 9 inputs = 8 + 1.
+     */
+    @Model(input = 9, loss = Loss.MEAN_SQUARED_ERROR, schedule = Schedule.UNFUSED)
+    @Optimizer(value = OptimizerKind.SGD, lr = 1)
+    public static class Tall {
+        @Layer(units = 70, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 66) Dense out;
+    }
+
     /** The network of the PyTorch reference {@code mlp_softmax_ce.json}. */
     @Model(input = 12, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.UNFUSED)
     @Optimizer(value = OptimizerKind.SGD, lr = 1)
