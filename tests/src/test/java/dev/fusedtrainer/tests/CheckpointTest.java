@@ -45,7 +45,8 @@ class CheckpointTest {
             to.setStepCount(from.stepCount());
             assertTrue(Close.maxAbsDiff(from.exportParameters(), to.exportParameters()) == 0);
             for (int i = 0; i < 3; i++) {
-                Close.assertClose("loss after restore, step " + (4 + i), original.step(x, y), restored.step(x, y), 0, 1e-5);
+                Close.assertClose("loss after restore, step " + (4 + i), original.step(x, y), restored.step(x, y),
+                        0, 1e-5);
             }
             assertEquals(6, restored.stepCount());
             Close.assertClose("parameters", Data.toDouble(original.state().exportParameters()),

@@ -117,8 +117,9 @@ class ForwardScheduleTest {
                 t.setParameter("logits.weight", replacement);
                 t.step(x, y);
             }
-            assertArrayEquals(unfused.state().exportParameters(), forward.state().exportParameters(), (float) TOLERANCE);
-            assertArrayEquals(unfused.state().exportStateSlot(1), forward.state().exportStateSlot(1), (float) TOLERANCE);
+            float tolerance = (float) TOLERANCE;
+            assertArrayEquals(unfused.state().exportParameters(), forward.state().exportParameters(), tolerance);
+            assertArrayEquals(unfused.state().exportStateSlot(1), forward.state().exportStateSlot(1), tolerance);
         }
     }
 

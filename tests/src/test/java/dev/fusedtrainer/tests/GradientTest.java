@@ -46,34 +46,34 @@ class GradientTest {
 
     static final Case IDENTITY = new Case("IDENTITY", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             dense(10, Activation.IDENTITY), dense(7, Activation.IDENTITY)),
-            (s, t, m, seed) -> GradientModels_IdentityTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_IdentityTrainer.class));
     static final Case RELU = new Case("RELU", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             dense(10, Activation.RELU), dense(7, Activation.RELU)),
-            (s, t, m, seed) -> GradientModels_ReluTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_ReluTrainer.class));
     static final Case LEAKY_RELU = new Case("LEAKY_RELU(0.2)", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             leakyRelu(10, 0.2), leakyRelu(7, 0.2)),
-            (s, t, m, seed) -> GradientModels_LeakyReluTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_LeakyReluTrainer.class));
     static final Case TANH = new Case("TANH", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             dense(10, Activation.TANH), dense(7, Activation.TANH)),
-            (s, t, m, seed) -> GradientModels_TanhTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_TanhTrainer.class));
     static final Case SIGMOID = new Case("SIGMOID", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             dense(10, Activation.SIGMOID), dense(7, Activation.SIGMOID)),
-            (s, t, m, seed) -> GradientModels_SigmoidTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_SigmoidTrainer.class));
     static final Case GELU = new Case("GELU", new ReferenceMlp(13, Loss.MEAN_SQUARED_ERROR,
             dense(10, Activation.GELU), dense(7, Activation.GELU)),
-            (s, t, m, seed) -> GradientModels_GeluTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_GeluTrainer.class));
     static final Case SOFTMAX_CE = new Case("SOFTMAX_CROSS_ENTROPY", new ReferenceMlp(13, Loss.SOFTMAX_CROSS_ENTROPY,
             dense(10, Activation.GELU), dense(7, Activation.IDENTITY)),
-            (s, t, m, seed) -> GradientModels_SoftmaxCrossEntropyTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_SoftmaxCrossEntropyTrainer.class));
     static final Case BCE = new Case("BINARY_CROSS_ENTROPY_WITH_LOGITS", new ReferenceMlp(13,
             Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, dense(10, Activation.SIGMOID), dense(7, Activation.IDENTITY)),
-            (s, t, m, seed) -> GradientModels_BinaryCrossEntropyTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_BinaryCrossEntropyTrainer.class));
     static final Case WIDE = new Case("wide LEAKY_RELU(0.01) + SOFTMAX_CROSS_ENTROPY", new ReferenceMlp(131,
             Loss.SOFTMAX_CROSS_ENTROPY, leakyRelu(13, 0.01), dense(5, Activation.IDENTITY)),
-            (s, t, m, seed) -> GradientModels_WideTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_WideTrainer.class));
     static final Case TALL = new Case("tall TANH + MSE (70 and 66 rows)", new ReferenceMlp(9, Loss.MEAN_SQUARED_ERROR,
             dense(70, Activation.TANH), dense(66, Activation.IDENTITY)),
-            (s, t, m, seed) -> GradientModels_TallTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(GradientModels_TallTrainer.class));
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> all = Stream.builder();
@@ -144,7 +144,8 @@ class GradientTest {
 
             ReferenceMlp.Result expected = mlp.run(before, Data.toDouble(x), batch, labels, Data.toDouble(targets));
             if (lastLayerScale > 1) {
-                assertTrue(Close.maxAbs(expected.outputs()) > 90, "logits not large: " + Close.maxAbs(expected.outputs()));
+                double largest = Close.maxAbs(expected.outputs());
+                assertTrue(largest > 90, "logits not large: " + largest);
             }
             // the loss is accumulated in double natively, from float32 outputs (relative error ~1e-6)
             Close.assertClose(c + " loss", expected.loss(), loss, 0, 1e-5);

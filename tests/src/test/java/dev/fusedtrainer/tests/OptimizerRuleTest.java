@@ -92,17 +92,21 @@ class OptimizerRuleTest {
         return Stream.of(
                 Arguments.of(OptimizerKind.SGD, Map.of("lr", 0.1)),
                 Arguments.of(OptimizerKind.SGD, Map.of("lr", 0.05, "momentum", 0.9)),
-                Arguments.of(OptimizerKind.SGD, Map.of("lr", 0.05, "momentum", 0.8, "dampening", 0.3, "weightDecay", 0.05)),
-                Arguments.of(OptimizerKind.SGD, Map.of("lr", 0.05, "momentum", 0.9, "nesterov", 1.0, "weightDecay", 0.05)),
+                Arguments.of(OptimizerKind.SGD,
+                        Map.of("lr", 0.05, "momentum", 0.8, "dampening", 0.3, "weightDecay", 0.05)),
+                Arguments.of(OptimizerKind.SGD,
+                        Map.of("lr", 0.05, "momentum", 0.9, "nesterov", 1.0, "weightDecay", 0.05)),
                 Arguments.of(OptimizerKind.ADAM, Map.of("lr", 0.01)),
                 // a large eps and strong decay make every term of the rule visible in float32
-                Arguments.of(OptimizerKind.ADAM, Map.of("lr", 0.01, "beta1", 0.7, "beta2", 0.95, "eps", 0.05, "weightDecay", 0.1)),
+                Arguments.of(OptimizerKind.ADAM,
+                        Map.of("lr", 0.01, "beta1", 0.7, "beta2", 0.95, "eps", 0.05, "weightDecay", 0.1)),
                 Arguments.of(OptimizerKind.ADAM, Map.of("lr", 0.01, "amsgrad", 1.0, "weightDecay", 0.02)),
                 Arguments.of(OptimizerKind.ADAMW, Map.of("lr", 0.01)),
                 Arguments.of(OptimizerKind.ADAMW, Map.of("lr", 0.02, "weightDecay", 0.3, "eps", 0.05, "amsgrad", 1.0)),
                 Arguments.of(OptimizerKind.RMSPROP, Map.of("lr", 0.01)),
                 Arguments.of(OptimizerKind.RMSPROP, Map.of("lr", 0.01, "alpha", 0.9, "eps", 0.05, "weightDecay", 0.05)),
-                Arguments.of(OptimizerKind.RMSPROP, Map.of("lr", 0.005, "momentum", 0.5, "centered", 1.0, "weightDecay", 0.01)),
+                Arguments.of(OptimizerKind.RMSPROP,
+                        Map.of("lr", 0.005, "momentum", 0.5, "centered", 1.0, "weightDecay", 0.01)),
                 Arguments.of(OptimizerKind.RMSPROP, Map.of("lr", 0.005, "momentum", 0.7)),
                 Arguments.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.1)),
                 Arguments.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.1, "lrDecay", 0.05, "initialAccumulatorValue", 0.1,
@@ -191,7 +195,8 @@ class OptimizerRuleTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Double> hyperParameters(JsonNode c) {
-        return ReferenceOptimizer.fromPytorchNames(new ObjectMapper().convertValue(c.get("hyperparameters"), Map.class));
+        Map<String, Object> pytorch = new ObjectMapper().convertValue(c.get("hyperparameters"), Map.class);
+        return ReferenceOptimizer.fromPytorchNames(pytorch);
     }
 
     /** The double reference reproduces PyTorch's float64 trajectories to rounding: it is a valid spec. */
@@ -222,7 +227,8 @@ class OptimizerRuleTest {
                 // PyTorch ran in float64 from the same values; we start from and feed float32
                 // roundings of them, and compute in float32: drift stays below ~25 ulps of |p| ≤ 2.
                 Close.assertClose(name + " step " + (step + 1),
-                        ReferenceData.vector(c.get("params_after_each_step").get(step)), Data.toDouble(actual), 4e-6, 0);
+                        ReferenceData.vector(c.get("params_after_each_step").get(step)), Data.toDouble(actual),
+                        4e-6, 0);
             }
         }
     }

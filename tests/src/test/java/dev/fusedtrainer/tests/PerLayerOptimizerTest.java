@@ -62,7 +62,8 @@ class PerLayerOptimizerTest {
                 for (int l = 0; l < rules.length; l++) {
                     // float32 gradients (relative error ~1e-6) through five updates of size ≤ lr:
                     // far below 1e-5, while another layer's rule moves a weight by ~lr = 1e-2
-                    Close.assertClose(schedule + " layer " + l + " after step " + step, expected[l], actual[l], 1e-5, 0);
+                    Close.assertClose(schedule + " layer " + l + " after step " + step, expected[l], actual[l],
+                            1e-5, 0);
                 }
             }
         }

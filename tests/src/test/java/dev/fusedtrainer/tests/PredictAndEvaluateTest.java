@@ -32,7 +32,8 @@ class PredictAndEvaluateTest {
         int[] labels = Data.labels(random, samples, mlp.outputSize());
         float[] targets = new float[samples * mlp.outputSize()];
         for (int i = 0; i < targets.length; i++) {
-            targets[i] = mlp.loss() == Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS ? random.nextInt(2) : (float) random.nextDouble();
+            targets[i] = mlp.loss() == Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS
+                    ? random.nextInt(2) : (float) random.nextDouble();
         }
         try (Trainer trainer = c.factory().build(Schedule.BACKWARD, 1, 16, 6)) {
             double[][] params = GradientProbe.parametersByLayer(trainer);

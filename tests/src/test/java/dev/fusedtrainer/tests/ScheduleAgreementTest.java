@@ -92,7 +92,8 @@ class ScheduleAgreementTest {
             assertEquals(losses[0], losses[1], 0f, "the loss is computed before any update");
             assertEquals(losses[0], losses[2], 0f, "the loss is computed before any update");
             double[] expected = Data.toDouble(unfused.state().exportParameters());
-            assertTrue(Close.maxAbsDiff(expected, Data.toDouble(before)) > 100 * ONE_STEP_ATOL, "the step moved nothing");
+            assertTrue(Close.maxAbsDiff(expected, Data.toDouble(before)) > 100 * ONE_STEP_ATOL,
+                    "the step moved nothing");
             Close.assertClose(c + " BACKWARD", expected, Data.toDouble(backward.state().exportParameters()),
                     ONE_STEP_ATOL, ONE_STEP_RTOL);
             Close.assertClose(c + " FORWARD", expected, Data.toDouble(forward.state().exportParameters()),

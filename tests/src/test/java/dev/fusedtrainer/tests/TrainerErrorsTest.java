@@ -51,7 +51,8 @@ class TrainerErrorsTest {
             assertRejected(t, IllegalArgumentException.class, () -> t.step(ragged, new int[2]), says);
             assertRejected(t, IllegalArgumentException.class, () -> t.predict(ragged), says);
             assertRejected(t, IllegalArgumentException.class, () -> t.evaluate(ragged, new int[2]), says);
-            assertRejected(t, IllegalArgumentException.class, () -> t.step(new float[0], new int[0]), "inputs has 0 floats");
+            assertRejected(t, IllegalArgumentException.class, () -> t.step(new float[0], new int[0]),
+                    "inputs has 0 floats");
             assertRejected(t, IllegalArgumentException.class, () -> t.step(null, new int[1]), "inputs is null");
             assertRejected(t, IllegalArgumentException.class, () -> t.step(new float[2 * INPUT], new int[3]),
                     "labels has 3 entries but inputs holds 2 samples");

@@ -59,7 +59,10 @@ public final class ReferenceOptimizer {
     private final double[] s2;
     private long step;
 
-    /** {@code values}: hyper-parameters by {@code @Optimizer} name (booleans as 0/1); PyTorch's defaults for the rest. */
+    /**
+     * {@code values}: hyper-parameters by {@code @Optimizer} name (booleans as 0/1); PyTorch's
+     * defaults for the rest.
+     */
     public ReferenceOptimizer(OptimizerKind kind, Map<String, Double> values, int n) {
         this.kind = kind;
         this.hp = pytorchDefaults(kind);

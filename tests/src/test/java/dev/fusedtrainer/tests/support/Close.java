@@ -43,8 +43,9 @@ public final class Close {
             }
         }
         if (worst >= 0) {
+            double error = Math.abs(expected[worst] - actual[worst]);
             fail(String.format("%s: element %d is %.9g, expected %.9g (error %.3g > atol %.3g + rtol %.3g · |expected|)",
-                    what, worst, actual[worst], expected[worst], Math.abs(expected[worst] - actual[worst]), atol, rtol));
+                    what, worst, actual[worst], expected[worst], error, atol, rtol));
         }
     }
 

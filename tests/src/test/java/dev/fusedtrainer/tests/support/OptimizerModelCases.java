@@ -26,20 +26,21 @@ public final class OptimizerModelCases {
     }
 
     public static final Case PER_LAYER = new Case("PerLayer(Adam, Adam, SGD, RMSprop, Adagrad)",
-            (s, t, m, seed) -> OptimizerModels_PerLayerTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build());
+            TrainerFactory.of(OptimizerModels_PerLayerTrainer.class));
 
     public static List<Case> all() {
         return List.of(
-                new Case("SGD", (s, t, m, seed) -> OptimizerModels_SgdTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("SGD momentum+dampening+decay", (s, t, m, seed) -> OptimizerModels_SgdDampeningTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("SGD Nesterov+decay", (s, t, m, seed) -> OptimizerModels_SgdNesterovTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("Adam+decay", (s, t, m, seed) -> OptimizerModels_AdamTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("Adam AMSGrad", (s, t, m, seed) -> OptimizerModels_AdamAmsgradTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("AdamW", (s, t, m, seed) -> OptimizerModels_AdamWTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("AdamW AMSGrad", (s, t, m, seed) -> OptimizerModels_AdamWAmsgradTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("RMSprop", (s, t, m, seed) -> OptimizerModels_RmspropTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("RMSprop centered+momentum", (s, t, m, seed) -> OptimizerModels_RmspropCenteredTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
-                new Case("Adagrad lr_decay+initial accumulator", (s, t, m, seed) -> OptimizerModels_AdagradTrainer.builder().schedule(s).threads(t).maxBatch(m).seed(seed).build()),
+                new Case("SGD", TrainerFactory.of(OptimizerModels_SgdTrainer.class)),
+                new Case("SGD momentum+dampening+decay", TrainerFactory.of(OptimizerModels_SgdDampeningTrainer.class)),
+                new Case("SGD Nesterov+decay", TrainerFactory.of(OptimizerModels_SgdNesterovTrainer.class)),
+                new Case("Adam+decay", TrainerFactory.of(OptimizerModels_AdamTrainer.class)),
+                new Case("Adam AMSGrad", TrainerFactory.of(OptimizerModels_AdamAmsgradTrainer.class)),
+                new Case("AdamW", TrainerFactory.of(OptimizerModels_AdamWTrainer.class)),
+                new Case("AdamW AMSGrad", TrainerFactory.of(OptimizerModels_AdamWAmsgradTrainer.class)),
+                new Case("RMSprop", TrainerFactory.of(OptimizerModels_RmspropTrainer.class)),
+                new Case("RMSprop centered+momentum", TrainerFactory.of(OptimizerModels_RmspropCenteredTrainer.class)),
+                new Case("Adagrad lr_decay+initial accumulator",
+                        TrainerFactory.of(OptimizerModels_AdagradTrainer.class)),
                 PER_LAYER);
     }
 }
