@@ -59,7 +59,7 @@ public final class GradientProbe {
 
     /**
      * Tolerance for a native float32 gradient against the double reference. The native pass is
-     * float32 throughout (unit roundoff 6e-8) over dot products of at most ~130 terms, and the
+     * float32 throughout (unit roundoff 6e-8) over sums of at most a few hundred terms, and the
      * subtraction W - g rounds once more at |W| + |g|: 2e-5 of the tensor's largest gradient plus
      * 4 ulps of |W| + |g| covers both with a wide margin, while every wrong derivative or a
      * gradient summed over the wrong axis is off by far more than 1e-3 of the largest entry.
