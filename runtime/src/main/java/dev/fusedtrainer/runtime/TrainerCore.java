@@ -235,8 +235,9 @@ public final class TrainerCore implements TrainerState {
 
     public void checkOpen() {
         if (closed) {
-            throw new IllegalStateException(layout.modelName() + "Trainer is closed; create a new trainer with "
-                    + layout.modelName() + "Trainer.builder()");
+            // the generated class: nested models Outer.Inner get Outer_InnerTrainer
+            String trainer = layout.modelName().replace('.', '_') + "Trainer";
+            throw new IllegalStateException(trainer + " is closed; create a new trainer with " + trainer + ".builder()");
         }
     }
 
@@ -348,6 +349,7 @@ public final class TrainerCore implements TrainerState {
         if (value < 0) {
             throw new IllegalArgumentException("step count must be >= 0, got " + value);
         }
+        pending.apply();  // a pending FORWARD update is numbered by the current count
         steps = value;
     }
 

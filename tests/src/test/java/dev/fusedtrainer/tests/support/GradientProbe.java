@@ -1,0 +1,79 @@
+package dev.fusedtrainer.tests.support;
+
+import dev.fusedtrainer.runtime.ParameterInfo;
+import dev.fusedtrainer.runtime.Trainer;
+import dev.fusedtrainer.tests.reference.ReferenceMlp;
+import java.util.List;
+
+/**
+ * Reads a trainer's gradient exactly: its model uses plain SGD with lr = 1 (no momentum, no
+ * decay), so one step writes {@code W - g} and {@code W_before - W_after} recovers {@code g}, up to
+ * the rounding of that one float subtraction.
+ */
+public final class GradientProbe {
+    private GradientProbe() {
+    }
+
+    /** Parameters per layer in the reference's layout: weight then bias, as doubles. */
+    public static double[][] parametersByLayer(Trainer trainer) {
+        List<ParameterInfo> infos = trainer.parameters();
+        double[][] layers = new double[infos.size() / 2][];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = Data.concat(Data.toDouble(trainer.parameter(infos.get(2 * l).name())),
+                    Data.toDouble(trainer.parameter(infos.get(2 * l + 1).name())));
+        }
+        return layers;
+    }
+
+    /** Sets every parameter from per-layer arrays (weight then bias), rounded to float. */
+    public static void setParametersByLayer(Trainer trainer, double[][] layers) {
+        List<ParameterInfo> infos = trainer.parameters();
+        for (int l = 0; l < layers.length; l++) {
+            int weights = infos.get(2 * l).size();
+            trainer.setParameter(infos.get(2 * l).name(), Data.toFloat(Data.slice(layers[l], 0, weights)));
+            trainer.setParameter(infos.get(2 * l + 1).name(),
+                    Data.toFloat(Data.slice(layers[l], weights, layers[l].length)));
+        }
+    }
+
+    /** Random float-representable parameters, scaled like PyTorch's init but wider (±1.5/√in). */
+    public static double[][] randomParameters(ReferenceMlp mlp, java.util.SplittableRandom random) {
+        double[][] layers = new double[mlp.layerCount()][];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = Data.toDouble(Data.uniform(random, mlp.parameterCount(l), 1.5 / Math.sqrt(mlp.in(l))));
+        }
+        return layers;
+    }
+
+    /** One step's gradient per layer: before - after. */
+    public static double[][] difference(double[][] before, double[][] after) {
+        double[][] g = new double[before.length][];
+        for (int l = 0; l < g.length; l++) {
+            g[l] = new double[before[l].length];
+            for (int i = 0; i < g[l].length; i++) {
+                g[l][i] = before[l][i] - after[l][i];
+            }
+        }
+        return g;
+    }
+
+    /**
+     * Tolerance for a native float32 gradient against the double reference. The native pass is
+     * float32 throughout (unit roundoff 6e-8) over sums of at most a few hundred terms, and the
+     * subtraction W - g rounds once more at |W| + |g|: 2e-5 of the tensor's largest gradient plus
+     * 4 ulps of |W| + |g| covers both with a wide margin, while every wrong derivative or a
+     * gradient summed over the wrong axis is off by far more than 1e-3 of the largest entry.
+     */
+    public static void assertGradient(String what, double[] expected, double[] actual, double[] weightsBefore) {
+        double scale = Close.maxAbs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            double allowed = 2e-5 * scale + 4 * Math.ulp((float) (Math.abs(weightsBefore[i]) + Math.abs(expected[i])));
+            double error = Math.abs(expected[i] - actual[i]);
+            if (!(error <= allowed)) {
+                org.junit.jupiter.api.Assertions.fail(String.format(
+                        "%s: gradient element %d is %.9g, reference %.9g (error %.3g > allowed %.3g; largest |g| %.3g)",
+                        what, i, actual[i], expected[i], error, allowed, scale));
+            }
+        }
+    }
+}
