@@ -243,6 +243,16 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
     }
 
     @Override
+    public void setLearningRateFactor(double factor) {
+        core.setLearningRateFactor(factor);
+    }
+
+    @Override
+    public double learningRateFactor() {
+        return core.learningRateFactor();
+    }
+
+    @Override
     public TrainerState state() {
         core.checkOpen();
         return core;

@@ -242,6 +242,16 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
     }
 
     @Override
+    public void setLearningRateFactor(double factor) {
+        core.setLearningRateFactor(factor);
+    }
+
+    @Override
+    public double learningRateFactor() {
+        return core.learningRateFactor();
+    }
+
+    @Override
     public TrainerState state() {
         core.checkOpen();
         return core;

@@ -241,6 +241,16 @@ public final class RegressionTrainer extends Regression implements Trainer {
     }
 
     @Override
+    public void setLearningRateFactor(double factor) {
+        core.setLearningRateFactor(factor);
+    }
+
+    @Override
+    public double learningRateFactor() {
+        return core.learningRateFactor();
+    }
+
+    @Override
     public TrainerState state() {
         core.checkOpen();
         return core;

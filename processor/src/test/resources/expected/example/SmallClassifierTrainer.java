@@ -273,6 +273,16 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     }
 
     @Override
+    public void setLearningRateFactor(double factor) {
+        core.setLearningRateFactor(factor);
+    }
+
+    @Override
+    public double learningRateFactor() {
+        return core.learningRateFactor();
+    }
+
+    @Override
     public TrainerState state() {
         core.checkOpen();
         return core;

@@ -26,6 +26,8 @@ public record OptimizerConfig(
 
     // Slot order of the native block: keep in sync with OptimSlots in native/fusedtrainer/optim.h.
     private static final int HP_SIZE = 14;
+    /** Index of the learning rate in {@link #hyperParameterBlock()}. */
+    public static final int LR_SLOT = 1;
 
     public OptimizerConfig {
         if (kind == null) {

@@ -62,6 +62,16 @@ public interface Trainer extends AutoCloseable {
     /** Overwrites one parameter tensor from a copy. */
     void setParameter(String name, float[] values);
 
+    /**
+     * Scales every layer's learning rate: each layer then trains with its annotated {@code lr}
+     * times {@code factor} (what a learning-rate scheduler sets). Pending FORWARD updates are
+     * applied first, at the rate their gradients were computed under.
+     */
+    void setLearningRateFactor(double factor);
+
+    /** The current learning-rate factor (1 until changed). */
+    double learningRateFactor();
+
     /** Low-level access to the whole training state, for checkpoints. */
     TrainerState state();
 

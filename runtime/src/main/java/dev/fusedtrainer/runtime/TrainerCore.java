@@ -51,6 +51,7 @@ public final class TrainerCore implements TrainerState {
     private final CLongPointer correct;
 
     private PendingUpdates pending = () -> { };
+    private double learningRateFactor = 1.0;
     private long steps;
     private boolean closed;
 
@@ -408,6 +409,23 @@ public final class TrainerCore implements TrainerState {
         }
         pending.apply();
         params.position(where[0]).put(values).position(0);
+    }
+
+    public double learningRateFactor() {
+        return learningRateFactor;
+    }
+
+    /** Sets each layer's learning rate to its annotated value times {@code factor}, for the following updates. */
+    public void setLearningRateFactor(double factor) {
+        checkOpen();
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("learning-rate factor must be a finite value >= 0, got " + factor);
+        }
+        pending.apply();
+        for (int i = 0; i < hyperParameters.length; i++) {
+            hyperParameters[i].put(OptimizerConfig.LR_SLOT, layout.layers().get(i).optimizer().lr() * factor);
+        }
+        learningRateFactor = factor;
     }
 
     @Override

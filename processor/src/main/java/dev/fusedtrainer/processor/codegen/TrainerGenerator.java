@@ -298,6 +298,10 @@ public final class TrainerGenerator {
                 .addStatement("return core.parameter(name)").build());
         type.addMethod(override("setParameter", TypeName.VOID).addParameter(String.class, "name")
                 .addParameter(float[].class, "values").addStatement("core.setParameter(name, values)").build());
+        type.addMethod(override("setLearningRateFactor", TypeName.VOID).addParameter(TypeName.DOUBLE, "factor")
+                .addStatement("core.setLearningRateFactor(factor)").build());
+        type.addMethod(override("learningRateFactor", TypeName.DOUBLE)
+                .addStatement("return core.learningRateFactor()").build());
         type.addMethod(override("state", TRAINER_STATE).addStatement("core.checkOpen()").addStatement("return core").build());
         type.addMethod(override("close", TypeName.VOID)
                 .addJavadoc("Applies pending FORWARD updates, then frees the native memory. Idempotent.\n")
