@@ -212,9 +212,12 @@ static inline void fused_column_range(const Rule& rule, const float* dZ, const f
 // 1024x1024 Adam (docs/perf-log.md): 2 rows best at batch 1, 4 rows at batch 16.
 static inline int tile_rows_for(int B) { return B <= 4 ? 2 : 4; }
 
-// Batches from this size on use the row-blocked sgemm variant: with many samples the products
+// Batches from this size on (measured crossover, docs/kernels.md) use the row-blocked sgemm variant: with many samples the products
 // dominate and OpenBLAS's packed kernels beat the register tiles.
-static const int kBlockedGemmMinBatch = 48;
+#ifndef FT_BLOCKED_GEMM_MIN_BATCH
+#define FT_BLOCKED_GEMM_MIN_BATCH 24
+#endif
+static const int kBlockedGemmMinBatch = FT_BLOCKED_GEMM_MIN_BATCH;
 
 // Row-blocked variant for large batches: for each block of rows, dx += dz_blk · W_blk (old W),
 // then the block's gradient into an L2-sized scratch by sgemm, then the rule over the block while
