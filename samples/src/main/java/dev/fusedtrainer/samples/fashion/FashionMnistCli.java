@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Trains {@link FashionMlp} (or a variant) on Fashion-MNIST, with checkpoints, metrics and a chart. */
-@Command(name = "fashion-mnist", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "fashion-mnist", mixinStandardHelpOptions = true, sortOptions = false, version = "FusedTrainer 0.1.0",
         description = {
             "Trains a 784-256-128-10 ReLU MLP on Fashion-MNIST with a FusedTrainer-generated trainer.",
             "Writes checkpoint.ftc (after every epoch), metrics.csv and training.png to the checkpoint directory."})
@@ -65,7 +65,7 @@ public final class FashionMnistCli implements Callable<Integer> {
             + ".gz or raw (default: ${DEFAULT-VALUE}).")
     Path data = FashionMnist.DEBIAN_DIR;
 
-    private final PrintStream out = System.out;
+    private PrintStream out = System.out;
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -74,11 +74,14 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new FashionMnistCli());
+        // the launcher passes defaults (--threads, --checkpoint-dir) before the user's options: last one wins
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + e.getMessage());
+            System.out.flush();
+            System.err.println("error: " + e.getMessage());
             if (!(e instanceof IOException || e instanceof IllegalArgumentException
                     || e instanceof UnsupportedOperationException)) {
-                e.printStackTrace(commandLine.getErr());
+                e.printStackTrace();
             }
             return 1;
         });
@@ -87,6 +90,7 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        out = System.out;
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         }
