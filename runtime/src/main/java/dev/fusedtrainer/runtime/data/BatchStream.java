@@ -71,6 +71,11 @@ public final class BatchStream {
         return epoch;
     }
 
+    /** Epoch of the batch that {@link #next} returns next. */
+    public int epochOfNextBatch() {
+        return cursor == order.length ? epoch + 1 : epoch;
+    }
+
     /** Index of the next batch within its epoch. */
     public int batchInEpoch() {
         return (cursor + batchSize - 1) / batchSize;

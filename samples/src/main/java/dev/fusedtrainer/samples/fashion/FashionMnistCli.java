@@ -20,11 +20,14 @@ import picocli.CommandLine.Option;
 @Command(name = "fashion-mnist", mixinStandardHelpOptions = true, sortOptions = false, version = "FusedTrainer 0.1.0",
         description = {
             "Trains a 784-256-128-10 ReLU MLP on Fashion-MNIST with a FusedTrainer-generated trainer.",
+            "Defaults: Adam, lr 1e-3 decayed x0.8 per epoch, batch 64, 10 epochs, FORWARD schedule.",
             "Writes checkpoint.ftc (after every epoch), metrics.csv and training.png to the checkpoint directory."})
 public final class FashionMnistCli implements Callable<Integer> {
     static final String CHECKPOINT = "checkpoint.ftc";
     static final String METRICS = "metrics.csv";
     static final String CHART = "training.png";
+    static final double DEFAULT_LR_DECAY = 0.8;
+    static final String DEFAULT_SCHEDULE = "forward";
 
     @Option(names = "--epochs", paramLabel = "N", description = "Train until N epochs are done (default: ${DEFAULT-VALUE}).")
     int epochs = 10;
@@ -36,12 +39,16 @@ public final class FashionMnistCli implements Callable<Integer> {
             + "(adam: 1e-3, sgd: 0.01).")
     Double learningRate;
 
+    @Option(names = "--lr-decay", paramLabel = "FACTOR", description = "Multiply the learning rate by FACTOR "
+            + "after every epoch; 1 keeps it constant (default: 0.8).")
+    Double lrDecay;
+
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam (FashionMlp) or sgd (FashionMlpSgd, "
             + "momentum 0.9) (default: adam).")
     String optimizer;
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "When the optimizer update runs: unfused, "
-            + "backward or forward (default: backward).")
+            + "backward or forward (default: forward).")
     String schedule;
 
     @Option(names = "--threads", paramLabel = "N", description = "Kernel and BLAS threads (default: all cores, ${DEFAULT-VALUE}).")
@@ -151,9 +158,10 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     private RunSettings settingsFromOptions() {
         ModelVariant model = ModelVariant.named(optimizer == null ? "adam" : optimizer);
-        Schedule chosen = parseSchedule(schedule == null ? "backward" : schedule);
+        Schedule chosen = parseSchedule(schedule == null ? DEFAULT_SCHEDULE : schedule);
         return new RunSettings(model, chosen, batchSize == null ? 64 : batchSize,
-                learningRate == null ? model.annotatedLearningRate() : learningRate, seed == null ? 1 : seed);
+                learningRate == null ? model.annotatedLearningRate() : learningRate,
+                lrDecay == null ? DEFAULT_LR_DECAY : lrDecay, seed == null ? 1 : seed);
     }
 
     private static Schedule parseSchedule(String name) {
@@ -180,6 +188,9 @@ public final class FashionMnistCli implements Callable<Integer> {
         if (learningRate != null && learningRate != saved.learningRate()) {
             conflicts.append(" --lr ").append(saved.learningRate());
         }
+        if (lrDecay != null && lrDecay != saved.lrDecay()) {
+            conflicts.append(" --lr-decay ").append(saved.lrDecay());
+        }
         if (seed != null && seed != saved.seed()) {
             conflicts.append(" --seed ").append(saved.seed());
         }
@@ -195,7 +206,7 @@ public final class FashionMnistCli implements Callable<Integer> {
         out.printf(Locale.ROOT, "Model %s: 784-256-128-10 ReLU, %,d parameters, %s lr=%s%s, schedule %s, "
                         + "batch %d, seed %d, %d thread%s%n",
                 session.trainer().modelName(), s.model().layout().parameterCount(), s.model().optimizerKind(),
-                s.learningRate(), s.overridesLearningRate() ? " (--lr override)" : "",
+                s.learningRate(), s.lrDecay() == 1 ? "" : " ×" + s.lrDecay() + " per epoch",
                 s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s");
     }
 
@@ -231,9 +242,9 @@ public final class FashionMnistCli implements Callable<Integer> {
                     test.loss(), test.accuracy(), trainSeconds + evalSeconds,
                     session.samplesThisEpoch() / trainSeconds);
             progress.line(String.format(Locale.ROOT, "epoch %2d/%d  train loss %.4f  test loss %.4f  "
-                            + "test accuracy %.2f%%  epoch time %.1f s (train %.1f s, %,.0f samples/s)",
+                            + "test accuracy %.2f%%  epoch time %.1f s (train %.1f s, %,.0f samples/s, lr %.3g)",
                     epoch + 1, epochs, row.trainLoss(), row.testLoss(), 100 * row.testAccuracy(), row.epochSeconds(),
-                    trainSeconds, row.samplesPerSecond()));
+                    trainSeconds, row.samplesPerSecond(), session.settings().learningRate(epoch)));
             metrics.append(row);
             session.resetEpochStatistics();
             session.saveCheckpoint(checkpointFile);

@@ -36,6 +36,9 @@ final class LearningRate {
                     + "hyper-parameters, so --lr cannot override the annotated learning rate; change the "
                     + "@Optimizer(lr = ...) annotation instead");
         }
+        // A FORWARD trainer still holds the last step's update; it must run with the rate it was
+        // computed under. Exporting applies pending updates (exactly), so flush them that way.
+        core.exportParameters();
         for (int layer = 0; layer < core.layout().layers().size(); layer++) {
             core.hyperParameters(layer).put(LR_SLOT, lr);
         }

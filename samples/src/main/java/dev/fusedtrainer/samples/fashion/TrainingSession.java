@@ -27,6 +27,7 @@ public final class TrainingSession implements AutoCloseable {
     private final float[] testInputs;
     private final int[] testLabels;
 
+    private int learningRateEpoch = -1;
     private double epochLossSum;
     private long epochSamples;
     private double epochTrainSeconds;
@@ -35,9 +36,6 @@ public final class TrainingSession implements AutoCloseable {
         this.settings = settings;
         this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, settings.batchSize());
         try {
-            if (settings.overridesLearningRate()) {
-                LearningRate.override(trainer, settings.learningRate());
-            }
             this.stream = new BatchStream(train, settings.batchSize(), settings.seed() ^ DATA_SEED_SALT,
                     FashionMnist.MEAN, FashionMnist.STD);
             this.testInputs = new float[test.size() * test.features()];
@@ -79,12 +77,29 @@ public final class TrainingSession implements AutoCloseable {
     /** Trains on the next batch and returns its mean loss. */
     public float step() {
         long start = System.nanoTime();
+        applyLearningRate(stream.epochOfNextBatch());
         BatchStream.Batch batch = stream.next();
         float loss = trainer.step(batch.inputs(), batch.labels());
         epochTrainSeconds += (System.nanoTime() - start) * 1e-9;
         epochLossSum += (double) loss * batch.size();
         epochSamples += batch.size();
         return loss;
+    }
+
+    /**
+     * Sets the epoch's learning rate when the epoch changes. A function of the epoch alone, so a
+     * resumed run gets the same rate as an uninterrupted one.
+     */
+    private void applyLearningRate(int epoch) {
+        if (epoch != learningRateEpoch && settings.overridesLearningRate()) {
+            LearningRate.override(trainer, settings.learningRate(epoch));
+        }
+        learningRateEpoch = epoch;
+    }
+
+    /** The learning rate the next step trains with. */
+    public double currentLearningRate() {
+        return settings.learningRate(stream.epochOfNextBatch());
     }
 
     public long samplesThisEpoch() {

@@ -29,7 +29,7 @@ class TrainingSessionTest {
     void shortRunOnRealDataClearlyBeatsChance() throws IOException {
         FashionMnist data = RealData.get();
         long start = System.nanoTime();
-        RunSettings settings = new RunSettings(ModelVariant.ADAM, Schedule.BACKWARD, 64, 1e-3, 1);
+        RunSettings settings = new RunSettings(ModelVariant.ADAM, Schedule.BACKWARD, 64, 1e-3, 1, 1);
         try (TrainingSession session = new TrainingSession(settings, 1, data.train().head(6400),
                 data.test().head(2000))) {
             while (!session.epochFinished()) {
@@ -80,17 +80,17 @@ class TrainingSessionTest {
     @EnumSource(Schedule.class)
     void resumingMidEpochGivesIdenticalWeights(Schedule schedule) throws IOException {
         // 1000 samples in batches of 64: 16 batches per epoch; stop inside epoch 2, go on into epoch 3
-        assertResumeIsExact(new RunSettings(ModelVariant.ADAM, schedule, 64, 1e-3, 7), 40, 21);
+        assertResumeIsExact(new RunSettings(ModelVariant.ADAM, schedule, 64, 1e-3, 0.8, 7), 40, 21);
     }
 
     @Test
     void resumingAtAnEpochBoundaryGivesIdenticalWeights() throws IOException {
-        assertResumeIsExact(new RunSettings(ModelVariant.SGD, Schedule.BACKWARD, 100, 0.01, 3), 25, 10);
+        assertResumeIsExact(new RunSettings(ModelVariant.SGD, Schedule.BACKWARD, 100, 0.01, 1, 3), 25, 10);
     }
 
     @Test
     void resumingWithALearningRateOverrideGivesIdenticalWeights() throws IOException {
-        assertResumeIsExact(new RunSettings(ModelVariant.ADAM, Schedule.FORWARD, 50, 5e-4, 11), 30, 13);
+        assertResumeIsExact(new RunSettings(ModelVariant.ADAM, Schedule.FORWARD, 50, 5e-4, 0.5, 11), 30, 13);
     }
 
     @Test
@@ -98,12 +98,12 @@ class TrainingSessionTest {
         LabelledImages train = RealData.get().train().head(200);
         LabelledImages test = RealData.get().test().head(50);
         Path file = temp.resolve("checkpoint.ftc");
-        RunSettings adam = new RunSettings(ModelVariant.ADAM, Schedule.BACKWARD, 64, 1e-3, 1);
+        RunSettings adam = new RunSettings(ModelVariant.ADAM, Schedule.BACKWARD, 64, 1e-3, 1, 1);
         try (TrainingSession session = new TrainingSession(adam, 1, train, test)) {
             session.step();
             session.saveCheckpoint(file);
         }
-        RunSettings sgd = new RunSettings(ModelVariant.SGD, Schedule.BACKWARD, 64, 0.01, 1);
+        RunSettings sgd = new RunSettings(ModelVariant.SGD, Schedule.BACKWARD, 64, 0.01, 1, 1);
         try (TrainingSession other = new TrainingSession(sgd, 1, train, test)) {
             CheckpointException e = assertThrows(CheckpointException.class,
                     () -> other.resume(file, CheckpointFile.read(file)));
