@@ -206,7 +206,7 @@ public final class FashionMnistCli implements Callable<Integer> {
         out.printf(Locale.ROOT, "Model %s: 784-256-128-10 ReLU, %,d parameters, %s lr=%s%s, schedule %s, "
                         + "batch %d, seed %d, %d thread%s%n",
                 session.trainer().modelName(), s.model().layout().parameterCount(), s.model().optimizerKind(),
-                s.learningRate(), s.lrDecay() == 1 ? "" : " ×" + s.lrDecay() + " per epoch",
+                s.learningRate(), s.lrDecay() == 1 ? "" : " x" + s.lrDecay() + " per epoch",
                 s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s");
     }
 
