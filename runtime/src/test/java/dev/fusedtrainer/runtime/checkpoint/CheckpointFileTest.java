@@ -1,0 +1,166 @@
+package dev.fusedtrainer.runtime.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.DenseLayout;
+import dev.fusedtrainer.runtime.Device;
+import dev.fusedtrainer.runtime.ModelLayout;
+import dev.fusedtrainer.runtime.OptimizerConfig;
+import dev.fusedtrainer.runtime.TrainerCore;
+import dev.fusedtrainer.runtime.data.BatchStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoint files: round trip, atomic replacement, and refusal of damaged or foreign files. */
+class CheckpointFileTest {
+
+    @TempDir
+    Path temp;
+
+    private static ModelLayout layout(String name, int hidden) {
+        OptimizerConfig adam = OptimizerConfig.defaults(OptimizerKind.ADAM, 1e-3);
+        return new ModelLayout(name, 4, Loss.SOFTMAX_CROSS_ENTROPY, List.of(
+                new DenseLayout("hidden", 4, hidden, Activation.RELU, 0.01f, adam),
+                new DenseLayout("logits", hidden, 3, Activation.IDENTITY, 0.01f, adam)));
+    }
+
+    private final List<TrainerCore> cores = new java.util.ArrayList<>();
+
+    private TrainerCore core(ModelLayout layout, long seed) {
+        TrainerCore core = new TrainerCore(layout, Schedule.UNFUSED, Device.cpu(), seed, 1, 8);
+        cores.add(core);
+        return core;
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void freeNativeMemory() {
+        cores.forEach(TrainerCore::close);
+    }
+
+    private static Checkpoint sample(TrainerCore core) {
+        float[] slot0 = new float[core.parameterCount()];
+        float[] slot1 = new float[core.parameterCount()];
+        for (int i = 0; i < slot0.length; i++) {
+            slot0[i] = i * 0.5f;
+            slot1[i] = -i;
+        }
+        core.importStateSlot(0, slot0);
+        core.importStateSlot(1, slot1);
+        core.setStepCount(1234);
+        return Checkpoint.capture("Tiny", "UNFUSED", core,
+                new BatchStream.Position(3, 6, new int[] {2, 0, 1, 4, 3, 5, 7, 6}, 0xdeadbeefL),
+                Map.of("batchSize", "64"));
+    }
+
+    @Test
+    void roundTripRestoresEveryPieceOfState() throws IOException {
+        Path file = temp.resolve("checkpoint.ftc");
+        {
+            TrainerCore source = core(layout("Tiny", 5), 1);
+            TrainerCore target = core(layout("Tiny", 5), 2);
+            Checkpoint saved = sample(source);
+            CheckpointFile.write(file, saved);
+            Checkpoint loaded = CheckpointFile.read(file);
+            loaded.restoreInto(target);
+            assertArrayEquals(source.exportParameters(), target.exportParameters());
+            assertArrayEquals(source.exportStateSlot(0), target.exportStateSlot(0));
+            assertArrayEquals(source.exportStateSlot(1), target.exportStateSlot(1));
+            assertEquals(1234, target.stepCount());
+            assertEquals("UNFUSED", loaded.schedule());
+            assertEquals(3, loaded.data().epoch());
+            assertEquals(6, loaded.data().cursor());
+            assertEquals(0xdeadbeefL, loaded.data().rngState());
+            assertArrayEquals(saved.data().order(), loaded.data().order());
+            assertEquals(Map.of("batchSize", "64"), loaded.settings());
+        }
+        try (var files = Files.list(temp)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void rewritingReplacesTheOldCheckpoint() throws IOException {
+        Path file = temp.resolve("checkpoint.ftc");
+        {
+            TrainerCore core = core(layout("Tiny", 5), 1);
+            CheckpointFile.write(file, sample(core));
+            core.setStepCount(99);
+            CheckpointFile.write(file, Checkpoint.capture("Tiny", "UNFUSED", core,
+                    new BatchStream.Position(0, 0, new int[] {0}, 1), Map.of()));
+            assertEquals(99, CheckpointFile.read(file).stepCount());
+        }
+    }
+
+    private Path written() throws IOException {
+        Path file = temp.resolve("checkpoint.ftc");
+        {
+            TrainerCore core = core(layout("Tiny", 5), 1);
+            CheckpointFile.write(file, sample(core));
+        }
+        return file;
+    }
+
+    private static String refusal(Path file) {
+        return assertThrows(CheckpointException.class, () -> CheckpointFile.read(file)).getMessage();
+    }
+
+    @Test
+    void truncatedFileIsRefused() throws IOException {
+        Path file = written();
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 7));
+        String message = refusal(file);
+        assertTrue(message.contains(file.toString()) && message.contains("truncated"), message);
+    }
+
+    @Test
+    void flippedBitIsRefusedByTheChecksum() throws IOException {
+        Path file = written();
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(file, bytes);
+        assertTrue(refusal(file).contains("checksum mismatch"), refusal(file));
+    }
+
+    @Test
+    void foreignFileIsRefused() throws IOException {
+        Path file = temp.resolve("notes.txt");
+        Files.writeString(file, "hello, this is not a checkpoint at all");
+        assertTrue(refusal(file).contains("bad magic"), refusal(file));
+    }
+
+    @Test
+    void otherFormatVersionIsRefused() throws IOException {
+        Path file = written();
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[11] = 9;  // version int follows the 8 magic bytes
+        Files.write(file, bytes);
+        assertTrue(refusal(file).contains("format version 9"), refusal(file));
+    }
+
+    @Test
+    void checkpointOfAnotherModelIsRefusedByFingerprint() throws IOException {
+        Path file = written();
+        Checkpoint loaded = CheckpointFile.read(file);
+        {
+            TrainerCore other = core(layout("Tiny", 6), 1);
+            float[] before = other.exportParameters();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loaded.restoreInto(other));
+            assertTrue(e.getMessage().contains("layout fingerprint"), e.getMessage());
+            assertArrayEquals(before, other.exportParameters(), "nothing is changed by a refused restore");
+        }
+    }
+}

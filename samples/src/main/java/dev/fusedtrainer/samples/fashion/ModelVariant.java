@@ -1,0 +1,58 @@
+package dev.fusedtrainer.samples.fashion;
+
+import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.ModelLayout;
+import dev.fusedtrainer.runtime.Trainer;
+
+/**
+ * The annotated models {@code --optimizer} chooses between. The optimizer is part of a model's
+ * annotations, so each choice is its own generated trainer; the layers are the same.
+ */
+public enum ModelVariant {
+    ADAM(FashionMlpTrainer.LAYOUT) {
+        @Override
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
+            return FashionMlpTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+                    .build();
+        }
+    },
+    SGD(FashionMlpSgdTrainer.LAYOUT) {
+        @Override
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
+            return FashionMlpSgdTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+                    .build();
+        }
+    };
+
+    private final ModelLayout layout;
+
+    ModelVariant(ModelLayout layout) {
+        this.layout = layout;
+    }
+
+    public ModelLayout layout() {
+        return layout;
+    }
+
+    /** The learning rate in the model's {@code @Optimizer} annotation. */
+    public double annotatedLearningRate() {
+        return layout.layers().get(0).optimizer().lr();
+    }
+
+    public OptimizerKind optimizerKind() {
+        return layout.layers().get(0).optimizer().kind();
+    }
+
+    public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch);
+
+    /** The variant for a {@code --optimizer} value, case-insensitive. */
+    public static ModelVariant named(String name) {
+        for (ModelVariant v : values()) {
+            if (v.name().equalsIgnoreCase(name)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose one of adam, sgd");
+    }
+}

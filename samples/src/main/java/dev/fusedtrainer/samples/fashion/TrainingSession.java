@@ -1,0 +1,173 @@
+package dev.fusedtrainer.samples.fashion;
+
+import dev.fusedtrainer.runtime.Evaluation;
+import dev.fusedtrainer.runtime.Trainer;
+import dev.fusedtrainer.runtime.checkpoint.Checkpoint;
+import dev.fusedtrainer.runtime.checkpoint.CheckpointException;
+import dev.fusedtrainer.runtime.checkpoint.CheckpointFile;
+import dev.fusedtrainer.runtime.data.BatchStream;
+import dev.fusedtrainer.runtime.data.FashionMnist;
+import dev.fusedtrainer.runtime.data.LabelledImages;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One training run: a trainer, the shuffled batch stream that feeds it, the test set, and the
+ * running statistics of the current epoch, all of which a checkpoint captures and restores.
+ */
+public final class TrainingSession implements AutoCloseable {
+    /** Data seeds are derived from the run's seed so that weights and order do not share a stream. */
+    private static final long DATA_SEED_SALT = 0x5DEECE66DL;
+
+    private final RunSettings settings;
+    private final Trainer trainer;
+    private final BatchStream stream;
+    private final float[] testInputs;
+    private final int[] testLabels;
+
+    private int learningRateEpoch = -1;
+    private double epochLossSum;
+    private long epochSamples;
+    private double epochTrainSeconds;
+
+    public TrainingSession(RunSettings settings, int threads, LabelledImages train, LabelledImages test) {
+        this.settings = settings;
+        this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, settings.batchSize());
+        try {
+            this.stream = new BatchStream(train, settings.batchSize(), settings.seed() ^ DATA_SEED_SALT,
+                    FashionMnist.MEAN, FashionMnist.STD);
+            this.testInputs = new float[test.size() * test.features()];
+            for (int i = 0; i < test.size(); i++) {
+                test.copyNormalized(i, testInputs, i * test.features(), FashionMnist.MEAN, FashionMnist.STD);
+            }
+            this.testLabels = test.labels().clone();
+        } catch (RuntimeException e) {
+            trainer.close();
+            throw e;
+        }
+    }
+
+    public RunSettings settings() {
+        return settings;
+    }
+
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    public int epoch() {
+        return stream.epoch();
+    }
+
+    public int batchesPerEpoch() {
+        return stream.batchesPerEpoch();
+    }
+
+    /** Batches of the current epoch already trained. */
+    public int batchInEpoch() {
+        return stream.batchInEpoch();
+    }
+
+    public boolean epochFinished() {
+        return stream.batchInEpoch() == stream.batchesPerEpoch();
+    }
+
+    /** Trains on the next batch and returns its mean loss. */
+    public float step() {
+        long start = System.nanoTime();
+        applyLearningRate(stream.epochOfNextBatch());
+        BatchStream.Batch batch = stream.next();
+        float loss = trainer.step(batch.inputs(), batch.labels());
+        epochTrainSeconds += (System.nanoTime() - start) * 1e-9;
+        epochLossSum += (double) loss * batch.size();
+        epochSamples += batch.size();
+        return loss;
+    }
+
+    /**
+     * Sets the epoch's learning rate when the epoch changes. A function of the epoch alone, so a
+     * resumed run gets the same rate as an uninterrupted one.
+     */
+    private void applyLearningRate(int epoch) {
+        if (epoch != learningRateEpoch && settings.overridesLearningRate()) {
+            LearningRate.override(trainer, settings.learningRate(epoch));
+        }
+        learningRateEpoch = epoch;
+    }
+
+    /** The learning rate the next step trains with. */
+    public double currentLearningRate() {
+        return settings.learningRate(stream.epochOfNextBatch());
+    }
+
+    public long samplesThisEpoch() {
+        return epochSamples;
+    }
+
+    public double trainSecondsThisEpoch() {
+        return epochTrainSeconds;
+    }
+
+    /** Mean training loss of the epoch so far. */
+    public double epochTrainLoss() {
+        return epochSamples == 0 ? Double.NaN : epochLossSum / epochSamples;
+    }
+
+    public Evaluation evaluateTest() {
+        return trainer.evaluate(testInputs, testLabels);
+    }
+
+    /** Ends the epoch's statistics; call after {@link #epochFinished()} and the epoch's evaluation. */
+    public void resetEpochStatistics() {
+        epochLossSum = 0;
+        epochSamples = 0;
+        epochTrainSeconds = 0;
+    }
+
+    public Checkpoint checkpoint() {
+        Map<String, String> values = settings.toMap();
+        values.put("epoch-loss-sum", Double.toString(epochLossSum));
+        values.put("epoch-samples", Long.toString(epochSamples));
+        values.put("epoch-train-seconds", Double.toString(epochTrainSeconds));
+        return Checkpoint.capture(trainer.modelName(), settings.schedule().name(), trainer.state(), stream.position(),
+                values);
+    }
+
+    public void saveCheckpoint(Path file) throws IOException {
+        CheckpointFile.write(file, checkpoint());
+    }
+
+    /** The settings a checkpoint was trained with (to build a session that can resume it). */
+    public static RunSettings settingsOf(Path file, Checkpoint checkpoint) throws CheckpointException {
+        try {
+            return RunSettings.fromMap(checkpoint.settings());
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file, "its run settings are unreadable (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Continues the run saved in {@code checkpoint}; this session must have been built with its settings. */
+    public void resume(Path file, Checkpoint checkpoint) throws CheckpointException {
+        if (!settingsOf(file, checkpoint).equals(settings)) {
+            throw new CheckpointException(file, "it was trained with " + settingsOf(file, checkpoint)
+                    + ", this session uses " + settings);
+        }
+        try {
+            checkpoint.restoreInto(trainer.state());
+            stream.restore(checkpoint.data());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, e.getMessage());
+        }
+        Map<String, String> values = new HashMap<>(checkpoint.settings());
+        epochLossSum = Double.parseDouble(values.getOrDefault("epoch-loss-sum", "0"));
+        epochSamples = Long.parseLong(values.getOrDefault("epoch-samples", "0"));
+        epochTrainSeconds = Double.parseDouble(values.getOrDefault("epoch-train-seconds", "0"));
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+    }
+}

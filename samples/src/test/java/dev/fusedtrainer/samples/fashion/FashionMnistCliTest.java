@@ -1,0 +1,118 @@
+package dev.fusedtrainer.samples.fashion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The program end to end on a small real-data directory: outputs, resume, and its error messages. */
+class FashionMnistCliTest {
+
+    @TempDir
+    Path temp;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        CommandLine cli = FashionMnistCli.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            int exit = cli.execute(args);
+            String printed = out.toString(StandardCharsets.UTF_8);
+            return new Result(exit, printed, err + printed);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainsWritesMetricsChartAndCheckpointThenResumes() throws IOException {
+        Path data = RealData.subsetDir(temp.resolve("data"), 1280, 500);
+        Path runs = temp.resolve("runs");
+        Result first = run("--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs", "2",
+                "--threads", "1", "--batch-size", "128");
+        assertEquals(0, first.exit(), first.out() + first.err());
+        assertTrue(first.out().contains("epoch  2/2  train loss"), first.out());
+        List<String> csv = Files.readAllLines(runs.resolve("metrics.csv"));
+        assertEquals(MetricsCsv.HEADER, csv.get(0));
+        assertEquals(3, csv.size(), csv.toString());
+        assertTrue(csv.get(2).startsWith("2,20,"), csv.toString());
+        assertTrue(Files.size(runs.resolve("training.png")) > 1000);
+        byte[] png = Files.readAllBytes(runs.resolve("training.png"));
+        assertEquals('P', png[1]);
+
+        Result more = run("--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs", "3",
+                "--threads", "1", "--resume");
+        assertEquals(0, more.exit(), more.out() + more.err());
+        assertTrue(more.out().contains("Resumed from"), more.out());
+        assertTrue(more.out().contains("batch 128"), "settings come from the checkpoint: " + more.out());
+        csv = Files.readAllLines(runs.resolve("metrics.csv"));
+        assertEquals(4, csv.size(), csv.toString());
+        assertTrue(csv.get(3).startsWith("3,30,"), csv.toString());
+
+        Result conflict = run("--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs", "4",
+                "--resume", "--batch-size", "64");
+        assertEquals(1, conflict.exit());
+        assertTrue(conflict.err().contains("was trained with --batch-size 128"), conflict.err());
+    }
+
+    @Test
+    void damagedCheckpointIsRefusedWithTheFileNamed() throws IOException {
+        Path runs = Files.createDirectories(temp.resolve("runs"));
+        Files.write(runs.resolve("checkpoint.ftc"), new byte[] {'F', 'T', 'C', 'K', 'P', 'T', '\r', '\n', 0, 0});
+        Result result = run("--checkpoint-dir", runs.toString(), "--resume");
+        assertEquals(1, result.exit());
+        assertTrue(result.err().contains("checkpoint.ftc refused: truncated"), result.err());
+    }
+
+    @Test
+    void missingDataSaysWhereToGetIt() {
+        Result result = run("--data", temp.resolve("empty").toString(), "--checkpoint-dir",
+                temp.resolve("runs").toString());
+        assertEquals(2, result.exit());
+        assertTrue(result.out().contains("Fashion-MNIST files missing in") && result.out().contains(DataSetup.SOURCE),
+                result.out());
+    }
+
+    @Test
+    void unknownScheduleAndOptimizerAreErrors() {
+        Result schedule = run("--schedule", "sideways", "--checkpoint-dir", temp.toString());
+        assertEquals(1, schedule.exit());
+        assertTrue(schedule.err().contains("unknown schedule 'sideways'; choose one of unfused, backward, forward"),
+                schedule.err());
+        Result optimizer = run("--optimizer", "lbfgs", "--checkpoint-dir", temp.toString());
+        assertTrue(optimizer.err().contains("unknown optimizer 'lbfgs'; choose one of adam, sgd"), optimizer.err());
+    }
+
+    @Test
+    void helpListsEveryOption() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = FashionMnistCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("--help"));
+        for (String option : List.of("--epochs", "--batch-size", "--lr", "--optimizer", "--schedule", "--threads",
+                "--seed", "--checkpoint-dir", "--resume", "--data", "--help")) {
+            assertTrue(out.toString().contains(option), option);
+        }
+    }
+}
