@@ -10,9 +10,10 @@
 
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
 
+
 static inline void ft_dense_forward(const float* X, const float* P, float* Z, float* Y, int B, int in, int out,
-                                    int act, float slope) {
-    ft::dense_forward(X, P, Z, Y, B, in, out, act, slope);
+                                    int act, float slope, int threads) {
+    ft::dense_forward(X, P, Z, Y, B, in, out, act, slope, threads);
 }
 
 static inline void ft_activation_backward(int act, float slope, const float* Z, const float* Y, float* dY, long n) {
@@ -20,8 +21,8 @@ static inline void ft_activation_backward(int act, float slope, const float* Z, 
 }
 
 static inline void ft_dense_backward(const float* dZ, const float* X, const float* P, float* G, float* dX,
-                                     int B, int in, int out) {
-    ft::dense_backward(dZ, X, P, G, dX, B, in, out);
+                                     int B, int in, int out, int threads) {
+    ft::dense_backward(dZ, X, P, G, dX, B, in, out, threads);
 }
 
 static inline void ft_dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
@@ -32,8 +33,8 @@ static inline void ft_dense_backward_fused(const double* hp, long step, const fl
 
 static inline void ft_dense_backward_then_update(const double* hp, long step, const float* dZ, const float* X,
                                                  float* dX, float* P, float* G, float* S0, float* S1, float* S2,
-                                                 int B, int in, int out) {
-    ft::dense_backward_then_update(hp, step, dZ, X, dX, P, G, S0, S1, S2, B, in, out);
+                                                 int B, int in, int out, int threads) {
+    ft::dense_backward_then_update(hp, step, dZ, X, dX, P, G, S0, S1, S2, B, in, out, threads);
 }
 
 static inline void ft_dense_forward_fused(const double* hp, long step, const float* X, float* P, const float* G,

@@ -18,8 +18,8 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include <algorithm>
 #include "blas.h"
+#include <algorithm>
 #include "optim.h"
 #include "activation.h"
 
@@ -34,17 +34,17 @@ static inline void store8(float* p, v8f v) { _mm256_storeu_ps(p, v); }
 
 // Z[B,out] = X[B,in] · Wᵀ; then Z += b and Y = act(Z). Y may equal Z (identity).
 static inline void dense_forward(const float* X, const float* P, float* Z, float* Y, int B, int in, int out,
-                                 int act, float slope) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, out, in, 1.0f, X, in, P, in, 0.0f, Z, out);
+                                 int act, float slope, int threads) {
+    sgemm(false, true, B, out, in, 1.0f, X, in, P, in, 0.0f, Z, out, threads);
     bias_activation_forward(act, slope, P + (long) out * in, Z, Y, B, out);
 }
 
 // Unfused gradient: G[W] = dZᵀ · X, G[b] = Σ_batch dZ, dX = dZ · W (dX may be null: first layer).
 // dZ: [B,out]; X: [B,in]; dX: [B,in].
 static inline void dense_backward(const float* dZ, const float* X, const float* P, float* G, float* dX,
-                                  int B, int in, int out) {
-    if (dX) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, out, 1.0f, dZ, out, P, in, 0.0f, dX, in);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, B, 1.0f, dZ, out, X, in, 0.0f, G, in);
+                                  int B, int in, int out, int threads) {
+    if (dX) sgemm(false, false, B, in, out, 1.0f, dZ, out, P, in, 0.0f, dX, in, threads);
+    sgemm(true, false, out, in, B, 1.0f, dZ, out, X, in, 0.0f, G, in, threads);
     float* gb = G + (long) out * in;
     for (int j = 0; j < out; j++) gb[j] = 0.0f;
     for (int b = 0; b < B; b++) {
@@ -231,10 +231,8 @@ static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const f
     for (int j0 = 0; j0 < out; j0 += rows) {
         const int m = std::min(rows, out - j0);
         float* w = P + (long) j0 * in;
-        if (dX)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, in, m, 1.0f, dZ + j0, out, w, in,
-                        j0 == 0 ? 0.0f : 1.0f, dX, in);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, in, B, 1.0f, dZ + j0, out, X, in, 0.0f, g, in);
+        if (dX) sgemm(false, false, B, in, m, 1.0f, dZ + j0, out, w, in, j0 == 0 ? 0.0f : 1.0f, dX, in, threads);
+        sgemm(true, false, m, in, B, 1.0f, dZ + j0, out, X, in, 0.0f, g, in, threads);
         const long at = (long) j0 * in;
         optim_update_with(rule, P + at, g, S0 ? S0 + at : nullptr, S1 ? S1 + at : nullptr,
                           S2 ? S2 + at : nullptr, (long) m * in, threads);
@@ -294,8 +292,8 @@ static inline void dense_backward_fused(const double* hp, long step, const float
 // into scratch G, then the rule over it. Same result as dense_backward_fused up to summation order.
 static inline void dense_backward_then_update(const double* hp, long step, const float* dZ, const float* X,
                                               float* dX, float* P, float* G, float* S0, float* S1, float* S2,
-                                              int B, int in, int out) {
-    dense_backward(dZ, X, P, G, dX, B, in, out);
+                                              int B, int in, int out, int threads) {
+    dense_backward(dZ, X, P, G, dX, B, in, out, threads);
     const long n = (long) out * in + out;
     with_rule(hp, step, [&](const auto& rule) { apply_rule_at(rule, P, G, S0, S1, S2, 0, n); });
 }
@@ -317,7 +315,7 @@ static inline void dense_forward_fused(const double* hp, long step, const float*
         const long bias_at = (long) out * in;
         if (B >= kBlockedGemmMinBatch) {  // measured: one whole-layer product wins at large batches
             optim_update_with(rule, P, G, S0, S1, S2, bias_at + out, threads);
-            dense_forward(X, P, Z, Y, B, in, out, act, slope);
+            dense_forward(X, P, Z, Y, B, in, out, act, slope, threads);
             return;
         }
         apply_rule_at(rule, P, G + bias_at, S0, S1, S2, bias_at, out);
@@ -327,7 +325,7 @@ static inline void dense_forward_fused(const double* hp, long step, const float*
             const long a = (long) j0 * in;
             optim_update_with(rule, P + a, G + a, S0 ? S0 + a : nullptr, S1 ? S1 + a : nullptr,
                               S2 ? S2 + a : nullptr, (long) m * in, threads);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, m, in, 1.0f, X, in, P + a, in, 0.0f, Z + j0, out);
+            sgemm(false, true, B, m, in, 1.0f, X, in, P + a, in, 0.0f, Z + j0, out, threads);
         }
         bias_activation_forward(act, slope, P + bias_at, Z, Y, B, out);
     });

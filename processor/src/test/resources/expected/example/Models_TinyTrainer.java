@@ -321,7 +321,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         } else {
             // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
             CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
-                    Activation.SIGMOID.ordinal(), 0.01f);
+                    Activation.SIGMOID.ordinal(), 0.01f, threads);
         }
         if (updatesPending) {
             // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
@@ -331,7 +331,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         } else {
             // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
             CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
-                    Activation.IDENTITY.ordinal(), 0.01f);
+                    Activation.IDENTITY.ordinal(), 0.01f, threads);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -344,10 +344,10 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
     private void forward(int batch) {
         // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
         CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
-                Activation.SIGMOID.ordinal(), 0.01f);
+                Activation.SIGMOID.ordinal(), 0.01f, threads);
         // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
         CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
-                Activation.IDENTITY.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f, threads);
     }
 
     /**
@@ -362,12 +362,12 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      */
     private void backward(int batch) {
         // logits: gradients of W[2,4], b[2], and dx
-        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2);
+        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2, threads);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
         CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
         // hidden: gradients of W[4,2], b[4]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 2, 4);
+        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 2, 4, threads);
     }
 
     /**
@@ -423,7 +423,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         }
 
         /**
-         * Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide).
+         * Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded).
          */
         public Builder threads(int threads) {
             this.threads = threads;

@@ -320,7 +320,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         } else {
             // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
             CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
-                    Activation.GELU.ordinal(), 0.01f);
+                    Activation.GELU.ordinal(), 0.01f, threads);
         }
         if (updatesPending) {
             // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
@@ -330,7 +330,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         } else {
             // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
             CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
-                    Activation.IDENTITY.ordinal(), 0.01f);
+                    Activation.IDENTITY.ordinal(), 0.01f, threads);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -343,10 +343,10 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
     private void forward(int batch) {
         // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
         CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
-                Activation.GELU.ordinal(), 0.01f);
+                Activation.GELU.ordinal(), 0.01f, threads);
         // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
         CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
-                Activation.IDENTITY.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f, threads);
     }
 
     /**
@@ -361,12 +361,12 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      */
     private void backward(int batch) {
         // logits: gradients of W[3,12], b[3], and dx
-        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3);
+        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3, threads);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
         CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
         // hidden: gradients of W[12,20], b[12]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 20, 12);
+        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 20, 12, threads);
     }
 
     /**
@@ -422,7 +422,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         }
 
         /**
-         * Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide).
+         * Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded).
          */
         public Builder threads(int threads) {
             this.threads = threads;

@@ -319,7 +319,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         } else {
             // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
             CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
-                    Activation.TANH.ordinal(), 0.01f);
+                    Activation.TANH.ordinal(), 0.01f, threads);
         }
         if (updatesPending) {
             // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
@@ -329,7 +329,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         } else {
             // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
             CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
-                    Activation.IDENTITY.ordinal(), 0.01f);
+                    Activation.IDENTITY.ordinal(), 0.01f, threads);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -342,10 +342,10 @@ public final class RegressionTrainer extends Regression implements Trainer {
     private void forward(int batch) {
         // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
         CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
-                Activation.TANH.ordinal(), 0.01f);
+                Activation.TANH.ordinal(), 0.01f, threads);
         // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
         CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
-                Activation.IDENTITY.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f, threads);
     }
 
     /**
@@ -360,12 +360,12 @@ public final class RegressionTrainer extends Regression implements Trainer {
      */
     private void backward(int batch) {
         // prediction: gradients of W[1,16], b[1], and dx
-        CpuKernels.ft_dense_backward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
+        CpuKernels.ft_dense_backward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1, threads);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
         CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
         // hidden: gradients of W[16,8], b[16]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16);
+        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16, threads);
     }
 
     /**
@@ -421,7 +421,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         }
 
         /**
-         * Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide).
+         * Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded).
          */
         public Builder threads(int threads) {
             this.threads = threads;

@@ -357,7 +357,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         } else {
             // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
             CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
-                    Activation.RELU.ordinal(), 0.01f);
+                    Activation.RELU.ordinal(), 0.01f, threads);
         }
         if (updatesPending) {
             // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1) block by block, each block multiplied right after its
@@ -367,7 +367,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         } else {
             // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
             CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
-                    Activation.LEAKY_RELU.ordinal(), 0.1f);
+                    Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
         }
         if (updatesPending) {
             // logits: W[10,16], b[10] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
@@ -377,7 +377,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         } else {
             // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
             CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
-                    Activation.IDENTITY.ordinal(), 0.01f);
+                    Activation.IDENTITY.ordinal(), 0.01f, threads);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -390,13 +390,13 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     private void forward(int batch) {
         // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
         CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
-                Activation.RELU.ordinal(), 0.01f);
+                Activation.RELU.ordinal(), 0.01f, threads);
         // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
         CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
-                Activation.LEAKY_RELU.ordinal(), 0.1f);
+                Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
         // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
         CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
-                Activation.IDENTITY.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f, threads);
     }
 
     /**
@@ -411,17 +411,17 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      */
     private void backward(int batch) {
         // logits: gradients of W[10,16], b[10], and dx
-        CpuKernels.ft_dense_backward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
+        CpuKernels.ft_dense_backward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10, threads);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
         CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f,
                 bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
         // bottleneck: gradients of W[16,32], b[16], and dx
-        CpuKernels.ft_dense_backward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16);
+        CpuKernels.ft_dense_backward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16, threads);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
         CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
         // hidden: gradients of W[32,64], b[32]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32);
+        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32, threads);
     }
 
     /**
@@ -483,7 +483,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         }
 
         /**
-         * Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide).
+         * Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded).
          */
         public Builder threads(int threads) {
             this.threads = threads;

@@ -79,7 +79,7 @@ public final class TrainerCore implements TrainerState {
         this.threads = threads;
         this.maxBatch = maxBatch;
         this.parameterCount = layout.parameterCount();
-        CpuKernels.ft_set_blas_threads(threads);
+        CpuKernels.ft_set_blas_threads(1);  // one thread pool: products are split across OpenMP threads
 
         params = allocate(parameterCount);
         grads = schedule == Schedule.BACKWARD ? null : allocate(parameterCount);

@@ -196,7 +196,7 @@ public final class TrainerGenerator {
         b.addMethod(setter(builder, "device", DEVICE, "Where to train: {@code Device.cpu()}."));
         b.addMethod(setter(builder, "seed", TypeName.LONG, "Seed of the weight initialisation."));
         b.addMethod(setter(builder, "threads", TypeName.INT,
-                "Threads for the kernels and OpenBLAS (OpenBLAS's count is process-wide)."));
+                "Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded)."));
         b.addMethod(setter(builder, "maxBatch", TypeName.INT,
                 "The largest batch a step takes; buffers are sized for it once."));
         b.addMethod(setter(builder, "schedule", SCHEDULE, "When updates run: UNFUSED, BACKWARD or FORWARD."));
@@ -404,7 +404,7 @@ public final class TrainerGenerator {
         LayerSpec l = layers.get(i);
         m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(),
                 l.activation().name().toLowerCase(Locale.ROOT), l.in(), l.out(), l.in(), l.out());
-        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf)", KERNELS,
+        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf, threads)", KERNELS,
                 inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
                 floatLiteral(l.negativeSlope()));
     }
@@ -436,7 +436,7 @@ public final class TrainerGenerator {
             LayerSpec l = layers.get(i);
             addActivationBackward(m, l);
             m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), i == 0 ? "" : ", and dx");
-            m.addStatement("$T.ft_dense_backward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L)", KERNELS, l.name(),
+            m.addStatement("$T.ft_dense_backward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L, threads)", KERNELS, l.name(),
                     inputOf(i), l.name(), l.name(), inputGradOf(i), l.in(), l.out());
         }
         return m.build();

@@ -40,16 +40,17 @@ public final class CpuKernels implements LoadEnabled {
         }
     }
 
+    /** OpenBLAS's own pool; the trainer keeps it at 1 and parallelises products itself (blas.h). */
     public static native void ft_set_blas_threads(int n);
 
     public static native void ft_dense_forward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y,
-                                               int batch, int in, int out, int activation, float slope);
+                                               int batch, int in, int out, int activation, float slope, int threads);
 
     public static native void ft_activation_backward(int activation, float slope, FloatPointer z, FloatPointer y,
                                                      FloatPointer dy, long n);
 
     public static native void ft_dense_backward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g,
-                                                FloatPointer dx, int batch, int in, int out);
+                                                FloatPointer dx, int batch, int in, int out, int threads);
 
     public static native void ft_dense_backward_fused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x,
                                                       FloatPointer dx, FloatPointer p, FloatPointer s0,
@@ -59,7 +60,8 @@ public final class CpuKernels implements LoadEnabled {
     public static native void ft_dense_backward_then_update(DoublePointer hp, long step, FloatPointer dz,
                                                             FloatPointer x, FloatPointer dx, FloatPointer p,
                                                             FloatPointer g, FloatPointer s0, FloatPointer s1,
-                                                            FloatPointer s2, int batch, int in, int out);
+                                                            FloatPointer s2, int batch, int in, int out,
+                                                            int threads);
 
     public static native void ft_dense_forward_fused(DoublePointer hp, long step, FloatPointer x, FloatPointer p,
                                                      FloatPointer g, FloatPointer s0, FloatPointer s1,
