@@ -32,8 +32,9 @@ public final class StepTime {
         String[] optimizers = {"Adam", "SgdMomentum"};
         Schedule[] schedules = Schedule.values();
         int threads = 1;
-        int steps = 0;   // 0: chosen per shape so that a round takes about 0.2 s
+        int steps = 0;   // 0: chosen per shape so that a round takes about --round-ms
         int rounds = 7;
+        int roundMillis = 200;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -46,19 +47,20 @@ public final class StepTime {
                 case "--threads" -> { threads = Integer.parseInt(value); i++; }
                 case "--steps" -> { steps = Integer.parseInt(value); i++; }
                 case "--rounds" -> { rounds = Integer.parseInt(value); i++; }
+                case "--round-ms" -> { roundMillis = Integer.parseInt(value); i++; }
                 case "--help", "-h" -> { usage(); return; }
                 default -> { System.err.println("unknown option " + args[i]); usage(); System.exit(2); }
             }
         }
         Device dev = parseDevice(device);
-        System.out.printf(Locale.ROOT, "# device=%s threads=%d rounds=%d java=%s%n", dev, threads, rounds,
-                System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "# device=%s threads=%d rounds=%d java=%s cuda.overlap=%s%n", dev, threads,
+                rounds, System.getProperty("java.version"), System.getProperty("fusedtrainer.cuda.overlap", "true"));
         System.out.println("device\twidth\toptimizer\tbatch\tschedule\tmedian_us\tmin_us\tsteps_per_round");
         for (int width : widths) {
             for (String optimizer : optimizers) {
                 for (int batch : batches) {
                     for (Schedule schedule : schedules) {
-                        measure(dev, width, optimizer, batch, schedule, threads, steps, rounds);
+                        measure(dev, width, optimizer, batch, schedule, threads, steps, rounds, roundMillis);
                     }
                 }
             }
@@ -66,7 +68,7 @@ public final class StepTime {
     }
 
     private static void measure(Device device, int width, String optimizer, int batch, Schedule schedule,
-                                int threads, int stepsWanted, int rounds) throws Exception {
+                                int threads, int stepsWanted, int rounds, int roundMillis) throws Exception {
         Class<?> model = Class.forName("dev.fusedtrainer.benchmarks.models.Mlp" + width + optimizer + "Trainer");
         SplittableRandom random = new SplittableRandom(42);
         float[] x = new float[batch * width];
@@ -87,7 +89,7 @@ public final class StepTime {
                     trainer.step(x, t);
                     n++;
                 }
-                steps = Math.max(5, (int) (n * 200_000_000L / Math.max(1, System.nanoTime() - start)));
+                steps = Math.max(5, (int) (n * roundMillis * 1_000_000L / Math.max(1, System.nanoTime() - start)));
             }
             double[] perStep = new double[rounds];
             for (int r = 0; r < rounds; r++) {
@@ -142,6 +144,7 @@ public final class StepTime {
     private static void usage() {
         System.out.println("StepTime [--device cpu|cuda:N] [--widths 256,1024,2048] [--batches 1,16,128]\n"
                 + "         [--optimizers Adam,SgdMomentum] [--schedules UNFUSED,BACKWARD,FORWARD]\n"
-                + "         [--threads N] [--steps N] [--rounds N]");
+                + "         [--threads N] [--steps N] [--rounds N] [--round-ms MS]\n"
+                + "On CUDA, -Dfusedtrainer.cuda.overlap=false runs BACKWARD's updates on the main stream.");
     }
 }
