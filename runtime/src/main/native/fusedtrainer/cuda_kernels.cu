@@ -313,7 +313,12 @@ int ft_cuda_open(int device) {
 void* ft_cuda_malloc(long bytes) {
     void* p = nullptr;
     if (cudaMalloc(&p, (size_t) bytes) != cudaSuccess) return nullptr;
-    if (cudaMemset(p, 0, (size_t) bytes) != cudaSuccess) { cudaFree(p); return nullptr; }
+    // cudaMemset may return before it completes and the library's streams do not synchronise with
+    // the legacy default stream: wait, so that no later copy or kernel races the zeroing.
+    if (cudaMemset(p, 0, (size_t) bytes) != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess) {
+        cudaFree(p);
+        return nullptr;
+    }
     return p;
 }
 
@@ -380,7 +385,9 @@ void ft_cuda_dense_backward(const float* dZ, const float* X, const float* P, flo
 
 void ft_cuda_dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX, float* P,
                                   float* G, float* S0, float* S1, float* S2, int B, int in, int out) {
-    join_side();
+    // No join_side() here: the side stream updates layers that backward has finished with, and
+    // this layer's W is updated only after its own products below. Joining would serialise the
+    // overlap away; the next step's forward joins instead.
     gradients(dZ, X, P, G, dX, B, in, out);  // dX first: it needs the old W
     const long n = (long) out * in + out;
     if (st.overlap) {
