@@ -1,34 +1,36 @@
-// Element-wise activations (PyTorch definitions). Forward writes both the pre-activation z and
+// Element-wise activations (PyTorch definitions). act_apply and act_derivative are FT_HOST_DEVICE:
+// the CUDA kernels (cuda_kernels.cu) call the same definitions. Forward writes both the pre-activation z and
 // the output y so that backward can use whichever its derivative needs; backward turns dy into
 // dz in place.
 #pragma once
 #include <cmath>
+#include "portable.h"
 
 namespace ft {
 
 enum ActKind { ACT_IDENTITY = 0, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_GELU };
 
-static inline float act_apply(int kind, float z, float slope) {
+FT_HOST_DEVICE static inline float act_apply(int kind, float z, float slope) {
     switch (kind) {
     case ACT_RELU: return z > 0.0f ? z : 0.0f;
     case ACT_LEAKY_RELU: return z > 0.0f ? z : slope * z;
-    case ACT_TANH: return std::tanh(z);
-    case ACT_SIGMOID: return 1.0f / (1.0f + std::exp(-z));
-    case ACT_GELU: return 0.5f * z * (1.0f + std::erf(z * 0.70710678118654752f));
+    case ACT_TANH: return ft_tanh(z);
+    case ACT_SIGMOID: return 1.0f / (1.0f + ft_exp(-z));
+    case ACT_GELU: return 0.5f * z * (1.0f + ft_erf(z * 0.70710678118654752f));
     default: return z;
     }
 }
 
 // d act / d z at z (with y = act(z) where that is cheaper).
-static inline float act_derivative(int kind, float z, float y, float slope) {
+FT_HOST_DEVICE static inline float act_derivative(int kind, float z, float y, float slope) {
     switch (kind) {
     case ACT_RELU: return z > 0.0f ? 1.0f : 0.0f;
     case ACT_LEAKY_RELU: return z > 0.0f ? 1.0f : slope;
     case ACT_TANH: return 1.0f - y * y;
     case ACT_SIGMOID: return y * (1.0f - y);
     case ACT_GELU: {
-        const float cdf = 0.5f * (1.0f + std::erf(z * 0.70710678118654752f));
-        const float pdf = 0.39894228040143268f * std::exp(-0.5f * z * z);
+        const float cdf = 0.5f * (1.0f + ft_erf(z * 0.70710678118654752f));
+        const float pdf = 0.39894228040143268f * ft_exp(-0.5f * z * z);
         return cdf + z * pdf;
     }
     default: return 1.0f;

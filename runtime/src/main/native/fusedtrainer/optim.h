@@ -7,6 +7,9 @@
 // path) operation by operation, including its quirks (SGD's first momentum step copies the
 // gradient; Adagrad's initial accumulator), so trajectories match PyTorch to float rounding.
 //
+// The rules are FT_HOST_DEVICE (portable.h): the CUDA build (cuda_kernels.cu) launches the same
+// functors from its element-wise update kernel, and with_rule stays the single dispatch for both.
+//
 // Hyper-parameters arrive as a double block laid out by OptimSlots below (written by the Java
 // side, dev.fusedtrainer.runtime.OptimizerConfig); per-step scalars (bias corrections, decayed
 // learning rate) are derived once per call in double precision.
@@ -14,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <algorithm>
+#include "portable.h"
 
 namespace ft {
 
@@ -29,7 +33,7 @@ enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_
 template <bool MOMENTUM, bool NESTEROV>
 struct SgdRule {
     float lr, wd, momentum, keep;  // keep = 1 - dampening, or 1 on the first step (buffer = gradient)
-    inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
         float d = g + wd * p[i];
         if (MOMENTUM) {
             float buf = momentum * s0[i] + keep * d;
@@ -45,15 +49,15 @@ struct SgdRule {
 template <bool AMSGRAD, bool DECOUPLED>
 struct AdamRule {
     float beta1, beta2, eps, wd, step_size, bc2_sqrt, decay;  // decay = 1 - lr * wd for AdamW
-    inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
         float w = p[i];
         if (DECOUPLED) w = w * decay; else g = g + wd * w;
         float m = beta1 * s0[i] + (1.0f - beta1) * g;
         float v = beta2 * s1[i] + (1.0f - beta2) * (g * g);
         s0[i] = m;
         s1[i] = v;
-        if (AMSGRAD) { v = std::max(s2[i], v); s2[i] = v; }
-        float denom = std::sqrt(v) / bc2_sqrt + eps;
+        if (AMSGRAD) { v = ft_max(s2[i], v); s2[i] = v; }
+        float denom = ft_sqrt(v) / bc2_sqrt + eps;
         p[i] = w - step_size * (m / denom);
     }
 };
@@ -63,7 +67,7 @@ struct AdamRule {
 template <bool CENTERED, bool MOMENTUM>
 struct RmspropRule {
     float lr, alpha, eps, wd, momentum;
-    inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
         g = g + wd * p[i];
         float sq = alpha * s0[i] + (1.0f - alpha) * (g * g);
         s0[i] = sq;
@@ -71,9 +75,9 @@ struct RmspropRule {
         if (CENTERED) {
             float ga = alpha * s1[i] + (1.0f - alpha) * g;
             s1[i] = ga;
-            avg = std::sqrt(sq - ga * ga) + eps;
+            avg = ft_sqrt(sq - ga * ga) + eps;
         } else {
-            avg = std::sqrt(sq) + eps;
+            avg = ft_sqrt(sq) + eps;
         }
         if (MOMENTUM) {
             float buf = momentum * s2[i] + g / avg;
@@ -88,11 +92,11 @@ struct RmspropRule {
 // Adagrad (Duchi et al., 2011; torch.optim.Adagrad with lr_decay). State: s0 = squared-gradient sum.
 struct AdagradRule {
     float clr, eps, wd;
-    inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float*, float*) const {
         g = g + wd * p[i];
         float sum = s0[i] + g * g;
         s0[i] = sum;
-        p[i] = p[i] - clr * (g / (std::sqrt(sum) + eps));
+        p[i] = p[i] - clr * (g / (ft_sqrt(sum) + eps));
     }
 };
 
@@ -155,7 +159,9 @@ inline void with_rule(const double* hp, long step, F&& f) {
 template <class Rule>
 inline void apply_rule(const Rule& rule, float* __restrict p, const float* __restrict g,
                        float* __restrict s0, float* __restrict s1, float* __restrict s2, long n) {
+#ifndef __CUDACC__
 #pragma GCC ivdep
+#endif
     for (long i = 0; i < n; i++) rule(i, p, g[i], s0, s1, s2);
 }
 

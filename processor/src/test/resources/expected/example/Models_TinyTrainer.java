@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -14,7 +15,6 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
-import dev.fusedtrainer.runtime.cpu.CpuKernels;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -34,8 +34,8 @@ import org.bytedeco.javacpp.IntPointer;
  * Schedules (default BACKWARD, chosen in {@link Builder#schedule}):
  * <ul>
  * <li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).
- * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full
- *     gradient is stored ({@code stepBackwardFused}).
+ * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; on the CPU
+ *     no full gradient is stored ({@code stepBackwardFused}).
  * <li>FORWARD: gradients are stored and each layer's update runs just before its next forward
  *     use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,
  *     parameter export and close.
@@ -53,6 +53,11 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
                     OptimizerConfig.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.1, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0, "eps", 1.0E-10)))));
 
     private final TrainerCore core;
+
+    /**
+     * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
+     */
+    private final Backend backend;
 
     private final int threads;
 
@@ -103,6 +108,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
 
     private Models_TinyTrainer(Builder builder) {
         this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
         this.nativeLabels = core.labels();
@@ -216,7 +222,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadLabelled(inputs, labels, first, batch);
             forward(batch);
-            lossSum += batch * CpuKernels.ft_softmax_cross_entropy(logitsY, nativeLabels, null, batch, 2, core.correct());
+            lossSum += batch * backend.softmaxCrossEntropy(logitsY, nativeLabels, null, batch, 2, core.correct());
             hits += core.correct().get();
         }
         return new Evaluation(lossSum / samples, (double) hits / samples, samples);
@@ -286,22 +292,24 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
     }
 
     /**
-     * BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as
-     * their gradient exists; the input gradient is computed from the weights before they change,
-     * and no full weight gradient is ever stored.
+     * BACKWARD: each layer's parameters are updated inside backward as soon as their gradient
+     * exists; the input gradient is computed from the weights before they change. On the CPU the
+     * update runs tile by tile inside the gradient kernel and no weight gradient is stored (the
+     * Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,
+     * optionally on a second stream that overlaps the rest of backward.
      */
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
-        // logits: W[2,4], b[2] ← ADAGRAD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams,
+        // logits: W[2,4], b[2] ← ADAGRAD(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        backend.denseBackwardFused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 4, 2, threads);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
-        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f,
+        backend.activationBackward(Activation.SIGMOID.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
-        // hidden: W[4,2], b[4] ← ADAGRAD(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+        // hidden: W[4,2], b[4] ← ADAGRAD(dzᵀ·x, Σdz) fused right after the layer's gradient, first layer: no dx  [BACKWARD]
+        backend.denseBackwardFused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, batch, 2, 4, threads);
         core.completeStep();
         return loss;
@@ -316,22 +324,22 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         if (updatesPending) {
             // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,4] = sigmoid(x[B,2] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 2, 4, Activation.SIGMOID.ordinal(), 0.01f, threads);
         } else {
             // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
-            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
-                    Activation.SIGMOID.ordinal(), 0.01f, threads);
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
+                    Activation.SIGMOID.ordinal(), 0.01f);
         }
         if (updatesPending) {
             // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,2] = identity(x[B,4] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
+            backend.denseForwardFused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 4, 2, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
             // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
-            CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
-                    Activation.IDENTITY.ordinal(), 0.01f, threads);
+            backend.denseForward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -343,18 +351,18 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,4] = sigmoid(x[B,2] · W[4,2]ᵀ + b[4])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
-                Activation.SIGMOID.ordinal(), 0.01f, threads);
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 2, 4,
+                Activation.SIGMOID.ordinal(), 0.01f);
         // logits: y[B,2] = identity(x[B,4] · W[2,4]ᵀ + b[2])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
-                Activation.IDENTITY.ordinal(), 0.01f, threads);
+        backend.denseForward(hiddenY, logitsParams, logitsZ, logitsY, batch, 4, 2,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
      * Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.
      */
     private float lossAndGradient(int batch) {
-        return (float) CpuKernels.ft_softmax_cross_entropy(logitsY, nativeLabels, logitsDy, batch, 2, null);
+        return (float) backend.softmaxCrossEntropy(logitsY, nativeLabels, logitsDy, batch, 2, null);
     }
 
     /**
@@ -362,12 +370,12 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      */
     private void backward(int batch) {
         // logits: gradients of W[2,4], b[2], and dx
-        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2, threads);
+        backend.denseBackward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
-        CpuKernels.ft_activation_backward(Activation.SIGMOID.ordinal(), 0.01f,
+        backend.activationBackward(Activation.SIGMOID.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 4);
         // hidden: gradients of W[4,2], b[4]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 2, 4, threads);
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 2, 4);
     }
 
     /**
@@ -375,7 +383,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      */
     private void update(long step) {
         // hidden, logits: 22 parameters, ADAGRAD(lr=0.1, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1.0E-10)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+        backend.optimUpdate(hiddenHyper, step, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, 22L, threads);
     }
 
@@ -407,7 +415,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         }
 
         /**
-         * Where to train: {@code Device.cpu()}.
+         * Where to train: {@code Device.cpu()} or {@code Device.cuda(n)} (checked when the trainer is built).
          */
         public Builder device(Device device) {
             this.device = device;

@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -14,7 +15,6 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
-import dev.fusedtrainer.runtime.cpu.CpuKernels;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -33,8 +33,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * Schedules (default FORWARD, chosen in {@link Builder#schedule}):
  * <ul>
  * <li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).
- * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full
- *     gradient is stored ({@code stepBackwardFused}).
+ * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; on the CPU
+ *     no full gradient is stored ({@code stepBackwardFused}).
  * <li>FORWARD: gradients are stored and each layer's update runs just before its next forward
  *     use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,
  *     parameter export and close.
@@ -52,6 +52,11 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
                     OptimizerConfig.of(OptimizerKind.ADAMW, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.05, "amsgrad", 1.0)))));
 
     private final TrainerCore core;
+
+    /**
+     * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
+     */
+    private final Backend backend;
 
     private final int threads;
 
@@ -102,6 +107,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
 
     private MultiLabelTrainer(Builder builder) {
         this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
         this.nativeTargets = core.targets();
@@ -220,7 +226,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadTargets(inputs, targets, first, batch);
             forward(batch);
-            lossSum += batch * CpuKernels.ft_bce_with_logits(logitsY, nativeTargets, null, (long) batch * 3, core.correct());
+            lossSum += batch * backend.bceWithLogits(logitsY, nativeTargets, null, (long) batch * 3, core.correct());
             hits += core.correct().get();
         }
         return new Evaluation(lossSum / samples, (double) hits / ((long) samples * 3), samples);
@@ -285,22 +291,24 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
     }
 
     /**
-     * BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as
-     * their gradient exists; the input gradient is computed from the weights before they change,
-     * and no full weight gradient is ever stored.
+     * BACKWARD: each layer's parameters are updated inside backward as soon as their gradient
+     * exists; the input gradient is computed from the weights before they change. On the CPU the
+     * update runs tile by tile inside the gradient kernel and no weight gradient is stored (the
+     * Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,
+     * optionally on a second stream that overlaps the rest of backward.
      */
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
-        // logits: W[3,12], b[3] ← ADAMW(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams,
+        // logits: W[3,12], b[3] ← ADAMW(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        backend.denseBackwardFused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 12, 3, threads);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
-        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f,
+        backend.activationBackward(Activation.GELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
-        // hidden: W[12,20], b[12] ← ADAMW(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+        // hidden: W[12,20], b[12] ← ADAMW(dzᵀ·x, Σdz) fused right after the layer's gradient, first layer: no dx  [BACKWARD]
+        backend.denseBackwardFused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, batch, 20, 12, threads);
         core.completeStep();
         return loss;
@@ -315,22 +323,22 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         if (updatesPending) {
             // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,12] = gelu(x[B,20] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 20, 12, Activation.GELU.ordinal(), 0.01f, threads);
         } else {
             // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
-            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
-                    Activation.GELU.ordinal(), 0.01f, threads);
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
+                    Activation.GELU.ordinal(), 0.01f);
         }
         if (updatesPending) {
             // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,3] = identity(x[B,12] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
+            backend.denseForwardFused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 12, 3, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
             // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
-            CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
-                    Activation.IDENTITY.ordinal(), 0.01f, threads);
+            backend.denseForward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -342,18 +350,18 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,12] = gelu(x[B,20] · W[12,20]ᵀ + b[12])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
-                Activation.GELU.ordinal(), 0.01f, threads);
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 20, 12,
+                Activation.GELU.ordinal(), 0.01f);
         // logits: y[B,3] = identity(x[B,12] · W[3,12]ᵀ + b[3])
-        CpuKernels.ft_dense_forward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
-                Activation.IDENTITY.ordinal(), 0.01f, threads);
+        backend.denseForward(hiddenY, logitsParams, logitsZ, logitsY, batch, 12, 3,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
      * Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.
      */
     private float lossAndGradient(int batch) {
-        return (float) CpuKernels.ft_bce_with_logits(logitsY, nativeTargets, logitsDy, (long) batch * 3, null);
+        return (float) backend.bceWithLogits(logitsY, nativeTargets, logitsDy, (long) batch * 3, null);
     }
 
     /**
@@ -361,12 +369,12 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      */
     private void backward(int batch) {
         // logits: gradients of W[3,12], b[3], and dx
-        CpuKernels.ft_dense_backward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3, threads);
+        backend.denseBackward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
-        CpuKernels.ft_activation_backward(Activation.GELU.ordinal(), 0.01f,
+        backend.activationBackward(Activation.GELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 12);
         // hidden: gradients of W[12,20], b[12]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 20, 12, threads);
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 20, 12);
     }
 
     /**
@@ -374,7 +382,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      */
     private void update(long step) {
         // hidden, logits: 291 parameters, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.05, amsgrad=true)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+        backend.optimUpdate(hiddenHyper, step, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, 291L, threads);
     }
 
@@ -406,7 +414,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         }
 
         /**
-         * Where to train: {@code Device.cpu()}.
+         * Where to train: {@code Device.cpu()} or {@code Device.cuda(n)} (checked when the trainer is built).
          */
         public Builder device(Device device) {
             this.device = device;

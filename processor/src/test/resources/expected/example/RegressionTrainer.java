@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -14,7 +15,6 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
-import dev.fusedtrainer.runtime.cpu.CpuKernels;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -33,8 +33,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * Schedules (default UNFUSED, chosen in {@link Builder#schedule}):
  * <ul>
  * <li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).
- * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full
- *     gradient is stored ({@code stepBackwardFused}).
+ * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; on the CPU
+ *     no full gradient is stored ({@code stepBackwardFused}).
  * <li>FORWARD: gradients are stored and each layer's update runs just before its next forward
  *     use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,
  *     parameter export and close.
@@ -52,6 +52,11 @@ public final class RegressionTrainer extends Regression implements Trainer {
                     OptimizerConfig.of(OptimizerKind.RMSPROP, Map.of("lr", 0.01, "alpha", 0.99, "eps", 1.0E-8, "weightDecay", 0.0, "momentum", 0.0, "centered", 1.0)))));
 
     private final TrainerCore core;
+
+    /**
+     * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
+     */
+    private final Backend backend;
 
     private final int threads;
 
@@ -102,6 +107,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
 
     private RegressionTrainer(Builder builder) {
         this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
         this.nativeTargets = core.targets();
@@ -220,7 +226,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadTargets(inputs, targets, first, batch);
             forward(batch);
-            lossSum += batch * CpuKernels.ft_mean_squared_error(predictionY, nativeTargets, null, (long) batch * 1);
+            lossSum += batch * backend.meanSquaredError(predictionY, nativeTargets, null, (long) batch * 1);
         }
         return new Evaluation(lossSum / samples, Double.NaN, samples);
     }
@@ -284,22 +290,24 @@ public final class RegressionTrainer extends Regression implements Trainer {
     }
 
     /**
-     * BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as
-     * their gradient exists; the input gradient is computed from the weights before they change,
-     * and no full weight gradient is ever stored.
+     * BACKWARD: each layer's parameters are updated inside backward as soon as their gradient
+     * exists; the input gradient is computed from the weights before they change. On the CPU the
+     * update runs tile by tile inside the gradient kernel and no weight gradient is stored (the
+     * Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,
+     * optionally on a second stream that overlaps the rest of backward.
      */
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
-        // prediction: W[1,16], b[1] ← RMSPROP(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(predictionHyper, step, predictionDy, hiddenY, hiddenDy, predictionParams,
+        // prediction: W[1,16], b[1] ← RMSPROP(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        backend.denseBackwardFused(predictionHyper, step, predictionDy, hiddenY, hiddenDy, predictionParams, predictionGrads,
                 predictionState0, predictionState1, predictionState2, batch, 16, 1, threads);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
-        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f,
+        backend.activationBackward(Activation.TANH.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
-        // hidden: W[16,8], b[16] ← RMSPROP(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+        // hidden: W[16,8], b[16] ← RMSPROP(dzᵀ·x, Σdz) fused right after the layer's gradient, first layer: no dx  [BACKWARD]
+        backend.denseBackwardFused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, batch, 8, 16, threads);
         core.completeStep();
         return loss;
@@ -314,22 +322,22 @@ public final class RegressionTrainer extends Regression implements Trainer {
         if (updatesPending) {
             // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,16] = tanh(x[B,8] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f, threads);
         } else {
             // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
-            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
-                    Activation.TANH.ordinal(), 0.01f, threads);
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                    Activation.TANH.ordinal(), 0.01f);
         }
         if (updatesPending) {
             // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,1] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(predictionHyper, pendingStep, hiddenY, predictionParams, predictionGrads, predictionState0,
+            backend.denseForwardFused(predictionHyper, pendingStep, hiddenY, predictionParams, predictionGrads, predictionState0,
                     predictionState1, predictionState2, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
             // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
-            CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
-                    Activation.IDENTITY.ordinal(), 0.01f, threads);
+            backend.denseForward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -341,18 +349,18 @@ public final class RegressionTrainer extends Regression implements Trainer {
 
     private void forward(int batch) {
         // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
-                Activation.TANH.ordinal(), 0.01f, threads);
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                Activation.TANH.ordinal(), 0.01f);
         // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
-        CpuKernels.ft_dense_forward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
-                Activation.IDENTITY.ordinal(), 0.01f, threads);
+        backend.denseForward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
      * Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.
      */
     private float lossAndGradient(int batch) {
-        return (float) CpuKernels.ft_mean_squared_error(predictionY, nativeTargets, predictionDy, (long) batch * 1);
+        return (float) backend.meanSquaredError(predictionY, nativeTargets, predictionDy, (long) batch * 1);
     }
 
     /**
@@ -360,12 +368,12 @@ public final class RegressionTrainer extends Regression implements Trainer {
      */
     private void backward(int batch) {
         // prediction: gradients of W[1,16], b[1], and dx
-        CpuKernels.ft_dense_backward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1, threads);
+        backend.denseBackward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
-        CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f,
+        backend.activationBackward(Activation.TANH.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
         // hidden: gradients of W[16,8], b[16]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16, threads);
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16);
     }
 
     /**
@@ -373,7 +381,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
      */
     private void update(long step) {
         // hidden, prediction: 161 parameters, RMSPROP(lr=0.01, alpha=0.99, eps=1.0E-8, weightDecay=0, momentum=0, centered=true)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+        backend.optimUpdate(hiddenHyper, step, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, 161L, threads);
     }
 
@@ -405,7 +413,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         }
 
         /**
-         * Where to train: {@code Device.cpu()}.
+         * Where to train: {@code Device.cpu()} or {@code Device.cuda(n)} (checked when the trainer is built).
          */
         public Builder device(Device device) {
             this.device = device;

@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -14,7 +15,6 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
-import dev.fusedtrainer.runtime.cpu.CpuKernels;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -35,8 +35,8 @@ import org.bytedeco.javacpp.IntPointer;
  * Schedules (default BACKWARD, chosen in {@link Builder#schedule}):
  * <ul>
  * <li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).
- * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full
- *     gradient is stored ({@code stepBackwardFused}).
+ * <li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; on the CPU
+ *     no full gradient is stored ({@code stepBackwardFused}).
  * <li>FORWARD: gradients are stored and each layer's update runs just before its next forward
  *     use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,
  *     parameter export and close.
@@ -56,6 +56,11 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
                     OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0)))));
 
     private final TrainerCore core;
+
+    /**
+     * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
+     */
+    private final Backend backend;
 
     private final int threads;
 
@@ -124,6 +129,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
 
     private SmallClassifierTrainer(Builder builder) {
         this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
         this.nativeLabels = core.labels();
@@ -246,7 +252,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadLabelled(inputs, labels, first, batch);
             forward(batch);
-            lossSum += batch * CpuKernels.ft_softmax_cross_entropy(logitsY, nativeLabels, null, batch, 10, core.correct());
+            lossSum += batch * backend.softmaxCrossEntropy(logitsY, nativeLabels, null, batch, 10, core.correct());
             hits += core.correct().get();
         }
         return new Evaluation(lossSum / samples, (double) hits / samples, samples);
@@ -316,28 +322,30 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     }
 
     /**
-     * BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as
-     * their gradient exists; the input gradient is computed from the weights before they change,
-     * and no full weight gradient is ever stored.
+     * BACKWARD: each layer's parameters are updated inside backward as soon as their gradient
+     * exists; the input gradient is computed from the weights before they change. On the CPU the
+     * update runs tile by tile inside the gradient kernel and no weight gradient is stored (the
+     * Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,
+     * optionally on a second stream that overlaps the rest of backward.
      */
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
         long step = core.stepCount() + 1;
-        // logits: W[10,16], b[10] ← ADAM(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, bottleneckY, bottleneckDy, logitsParams,
+        // logits: W[10,16], b[10] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        backend.denseBackwardFused(logitsHyper, step, logitsDy, bottleneckY, bottleneckDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 16, 10, threads);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
-        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+        backend.activationBackward(Activation.LEAKY_RELU.ordinal(), 0.1f,
                 bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
-        // bottleneck: W[16,32], b[16] ← SGD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(bottleneckHyper, step, bottleneckDy, hiddenY, hiddenDy, bottleneckParams,
+        // bottleneck: W[16,32], b[16] ← SGD(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        backend.denseBackwardFused(bottleneckHyper, step, bottleneckDy, hiddenY, hiddenDy, bottleneckParams, bottleneckGrads,
                 bottleneckState0, bottleneckState1, bottleneckState2, batch, 32, 16, threads);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
-        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f,
+        backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
-        // hidden: W[32,64], b[32] ← ADAM(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]
-        CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null, hiddenParams,
+        // hidden: W[32,64], b[32] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, first layer: no dx  [BACKWARD]
+        backend.denseBackwardFused(hiddenHyper, step, hiddenDy, input, null, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, batch, 64, 32, threads);
         core.completeStep();
         return loss;
@@ -352,32 +360,32 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         if (updatesPending) {
             // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,32] = relu(x[B,64] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f, threads);
         } else {
             // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
-            CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
-                    Activation.RELU.ordinal(), 0.01f, threads);
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                    Activation.RELU.ordinal(), 0.01f);
         }
         if (updatesPending) {
             // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,16] = leaky_relu(x[B,32] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(bottleneckHyper, pendingStep, hiddenY, bottleneckParams, bottleneckGrads, bottleneckState0,
+            backend.denseForwardFused(bottleneckHyper, pendingStep, hiddenY, bottleneckParams, bottleneckGrads, bottleneckState0,
                     bottleneckState1, bottleneckState2, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
         } else {
             // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
-            CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
-                    Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
+            backend.denseForward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                    Activation.LEAKY_RELU.ordinal(), 0.1f);
         }
         if (updatesPending) {
             // logits: W[10,16], b[10] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
             // update: y[B,10] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
-            CpuKernels.ft_dense_forward_fused(logitsHyper, pendingStep, bottleneckY, logitsParams, logitsGrads, logitsState0,
+            backend.denseForwardFused(logitsHyper, pendingStep, bottleneckY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
             // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
-            CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
-                    Activation.IDENTITY.ordinal(), 0.01f, threads);
+            backend.denseForward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                    Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
         float loss = lossAndGradient(batch);
@@ -389,21 +397,21 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
 
     private void forward(int batch) {
         // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
-        CpuKernels.ft_dense_forward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
-                Activation.RELU.ordinal(), 0.01f, threads);
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                Activation.RELU.ordinal(), 0.01f);
         // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
-        CpuKernels.ft_dense_forward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
-                Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
+        backend.denseForward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                Activation.LEAKY_RELU.ordinal(), 0.1f);
         // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
-        CpuKernels.ft_dense_forward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
-                Activation.IDENTITY.ordinal(), 0.01f, threads);
+        backend.denseForward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                Activation.IDENTITY.ordinal(), 0.01f);
     }
 
     /**
      * Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.
      */
     private float lossAndGradient(int batch) {
-        return (float) CpuKernels.ft_softmax_cross_entropy(logitsY, nativeLabels, logitsDy, batch, 10, null);
+        return (float) backend.softmaxCrossEntropy(logitsY, nativeLabels, logitsDy, batch, 10, null);
     }
 
     /**
@@ -411,17 +419,17 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      */
     private void backward(int batch) {
         // logits: gradients of W[10,16], b[10], and dx
-        CpuKernels.ft_dense_backward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10, threads);
+        backend.denseBackward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
-        CpuKernels.ft_activation_backward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+        backend.activationBackward(Activation.LEAKY_RELU.ordinal(), 0.1f,
                 bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
         // bottleneck: gradients of W[16,32], b[16], and dx
-        CpuKernels.ft_dense_backward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16, threads);
+        backend.denseBackward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
-        CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f,
+        backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
         // hidden: gradients of W[32,64], b[32]
-        CpuKernels.ft_dense_backward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32, threads);
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32);
     }
 
     /**
@@ -429,13 +437,13 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      */
     private void update(long step) {
         // hidden: 2080 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        CpuKernels.ft_optim_update(hiddenHyper, step, hiddenParams, hiddenGrads,
+        backend.optimUpdate(hiddenHyper, step, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, 2080L, threads);
         // bottleneck: 528 parameters, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=true)
-        CpuKernels.ft_optim_update(bottleneckHyper, step, bottleneckParams, bottleneckGrads,
+        backend.optimUpdate(bottleneckHyper, step, bottleneckParams, bottleneckGrads,
                 bottleneckState0, bottleneckState1, bottleneckState2, 528L, threads);
         // logits: 170 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        CpuKernels.ft_optim_update(logitsHyper, step, logitsParams, logitsGrads,
+        backend.optimUpdate(logitsHyper, step, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, 170L, threads);
     }
 
@@ -467,7 +475,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         }
 
         /**
-         * Where to train: {@code Device.cpu()}.
+         * Where to train: {@code Device.cpu()} or {@code Device.cuda(n)} (checked when the trainer is built).
          */
         public Builder device(Device device) {
             this.device = device;

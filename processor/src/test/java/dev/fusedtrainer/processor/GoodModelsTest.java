@@ -20,6 +20,6 @@ class GoodModelsTest {
         Compilation compilation = compile(good(model));
         assertThat(compilation).succeededWithoutWarnings();
         assertThat(compilation).generatedSourceFile(trainer).contentsAsUtf8String()
-                .contains("ft_dense_backward_fused(");
+                .contains("backend.denseBackwardFused(");
     }
 }

@@ -21,7 +21,11 @@ public record Device(Kind kind, int index) {
         return CPU;
     }
 
-    /** NVIDIA GPU number {@code index}. */
+    /**
+     * NVIDIA GPU number {@code index} (CUDA's numbering, after CUDA_VISIBLE_DEVICES). Whether it is
+     * usable is checked when a trainer is built: without CUDA kernels in this build, a driver, the
+     * device or cuBLAS, building throws UnsupportedOperationException saying which. One GPU per process.
+     */
     public static Device cuda(int index) {
         return new Device(Kind.CUDA, index);
     }

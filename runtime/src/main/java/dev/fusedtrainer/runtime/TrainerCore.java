@@ -3,8 +3,8 @@ package dev.fusedtrainer.runtime;
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
-import dev.fusedtrainer.runtime.cpu.CpuKernels;
-import dev.fusedtrainer.runtime.cpu.NativeSupport;
+import dev.fusedtrainer.runtime.cpu.CpuBackend;
+import dev.fusedtrainer.runtime.cuda.CudaBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -15,13 +15,16 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * The run-time half of a generated trainer: owns every native buffer (allocated once, freed on
- * {@link #close}), validates what users pass in, and keeps the step counter. Generated code asks
- * it for per-layer views and calls the kernels itself, so that the schedule stays visible there.
+ * The run-time half of a generated trainer: picks the {@link Backend} for the device, owns every
+ * buffer (allocated once in the device's memory, freed on {@link #close}), validates what users
+ * pass in, and keeps the step counter. Generated code asks it for per-layer views and calls the
+ * backend's kernels itself, so that the schedule stays visible there.
  *
  * <p>Memory: parameters of all layers form one contiguous block; gradients (only for schedules that
- * keep them: UNFUSED and FORWARD) and each used optimizer state slot mirror that block, so one
- * offset addresses a parameter, its gradient and its state.
+ * keep them: UNFUSED and FORWARD, and BACKWARD on a GPU, where the fused step writes each layer's
+ * gradient to a scratch block before its update) and each used optimizer state slot mirror that
+ * block, so one offset addresses a parameter, its gradient and its state. Hyper-parameter blocks and
+ * the {@code correct} counter stay in host memory on every device.
  */
 public final class TrainerCore implements TrainerState {
 
@@ -33,6 +36,7 @@ public final class TrainerCore implements TrainerState {
     private final ModelLayout layout;
     private final Schedule schedule;
     private final Device device;
+    private final Backend backend;
     private final int threads;
     private final int maxBatch;
     private final long parameterCount;
@@ -62,27 +66,22 @@ public final class TrainerCore implements TrainerState {
         if (device == null) {
             throw new IllegalArgumentException("device is null; use Device.cpu()");
         }
-        if (device.kind() != Device.Kind.CPU) {
-            throw new UnsupportedOperationException("device " + device + " is not available: this build of "
-                    + "FusedTrainer runs on Device.cpu() only");
-        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
-        NativeSupport.ensureLoaded();
+        this.backend = device.kind() == Device.Kind.CPU ? new CpuBackend(threads) : CudaBackend.open(device, layout, maxBatch);
         this.layout = layout;
         this.schedule = schedule;
         this.device = device;
         this.threads = threads;
         this.maxBatch = maxBatch;
         this.parameterCount = layout.parameterCount();
-        CpuKernels.ft_set_blas_threads(1);  // one thread pool: products are split across OpenMP threads
 
         params = allocate(parameterCount);
-        grads = schedule == Schedule.BACKWARD ? null : allocate(parameterCount);
+        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() ? null : allocate(parameterCount);
         int n = layout.layers().size();
         hyperParameters = new DoublePointer[n];
         preActivations = new FloatPointer[n];
@@ -106,20 +105,27 @@ public final class TrainerCore implements TrainerState {
             outputGrads[i] = allocate(activations);
         }
         input = allocate((long) maxBatch * layout.inputSize());
-        labels = own(new IntPointer(maxBatch));
+        labels = backend.allocateInts(maxBatch);
+        if (labels == null) {
+            throw outOfMemory(maxBatch);
+        }
         targets = allocate((long) maxBatch * layout.outputSize());
         correct = own(new CLongPointer(1));
         initialize(seed);
     }
 
     private FloatPointer allocate(long n) {
-        FloatPointer p = new FloatPointer(n);
-        if (p.isNull()) {
-            close();
-            throw new OutOfMemoryError("could not allocate " + n * 4 + " bytes of native memory for " + layout.modelName());
+        FloatPointer p = backend.allocateFloats(n);
+        if (p == null) {
+            throw outOfMemory(n);
         }
-        Pointer.memset(p, 0, n * 4);
-        return own(p);
+        return p;
+    }
+
+    private OutOfMemoryError outOfMemory(long floats) {
+        close();
+        return new OutOfMemoryError("could not allocate " + floats * 4 + " bytes of " + device + " memory for "
+                + layout.modelName());
     }
 
     private <P extends Pointer> P own(P p) {
@@ -138,13 +144,13 @@ public final class TrainerCore implements TrainerState {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) random.nextDouble(-bound, bound);
             }
-            params.position(offset).put(values).position(0);
+            backend.write(values, 0, values.length, params, offset);
             for (int slot = 0; slot < stateSlots.length; slot++) {
                 float initial = layer.optimizer().initialState(slot);
                 if (stateSlots[slot] != null && initial != 0f) {
                     float[] fill = new float[(int) count];
                     java.util.Arrays.fill(fill, initial);
-                    stateSlots[slot].position(offset).put(fill).position(0);
+                    backend.write(fill, 0, fill.length, stateSlots[slot], offset);
                 }
             }
             offset += count;
@@ -224,6 +230,11 @@ public final class TrainerCore implements TrainerState {
         return device;
     }
 
+    /** The kernels and memory of {@link #device()}: what the generated trainer calls. */
+    public Backend backend() {
+        return backend;
+    }
+
     public ModelLayout layout() {
         return layout;
     }
@@ -284,8 +295,8 @@ public final class TrainerCore implements TrainerState {
                         + ") for " + layout.modelName() + "'s " + classes + " classes");
             }
         }
-        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
-        labels.position(0).put(labelValues, first, batch);
+        backend.write(inputs, first * layout.inputSize(), batch * layout.inputSize(), input, 0);
+        backend.write(labelValues, first, batch, labels, 0);
     }
 
     /** Copies samples [first, first + batch) of inputs and float targets into native memory. */
@@ -303,13 +314,13 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalArgumentException("targets has " + targetValues.length + " floats but " + samples
                     + " samples need " + (long) samples * width + " (" + width + " per sample)");
         }
-        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
-        targets.position(0).put(targetValues, first * width, batch * width);
+        backend.write(inputs, first * layout.inputSize(), batch * layout.inputSize(), input, 0);
+        backend.write(targetValues, first * width, batch * width, targets, 0);
     }
 
     /** Copies samples [first, first + batch) of inputs into native memory (predict). */
     public void loadInputs(float[] inputs, int first, int batch) {
-        input.position(0).put(inputs, first * layout.inputSize(), batch * layout.inputSize());
+        backend.write(inputs, first * layout.inputSize(), batch * layout.inputSize(), input, 0);
     }
 
     /** Checks an output array for predict. */
@@ -334,7 +345,7 @@ public final class TrainerCore implements TrainerState {
     /** Copies the last layer's outputs for {@code batch} samples into outputs at sample {@code first}. */
     public void readOutputs(float[] out, int first, int batch) {
         int width = layout.outputSize();
-        outputs[outputs.length - 1].position(0).get(out, first * width, batch * width);
+        backend.read(outputs[outputs.length - 1], 0, out, first * width, batch * width);
     }
 
     // ---- step counter ----
@@ -396,7 +407,7 @@ public final class TrainerCore implements TrainerState {
         long[] where = locate(name);
         pending.apply();
         float[] copy = new float[(int) where[1]];
-        params.position(where[0]).get(copy).position(0);
+        backend.read(params, where[0], copy, 0, copy.length);
         return copy;
     }
 
@@ -408,7 +419,7 @@ public final class TrainerCore implements TrainerState {
                     + (values == null ? "null" : values.length));
         }
         pending.apply();
-        params.position(where[0]).put(values).position(0);
+        backend.write(values, 0, values.length, params, where[0]);
     }
 
     public double learningRateFactor() {
@@ -443,7 +454,7 @@ public final class TrainerCore implements TrainerState {
         checkOpen();
         pending.apply();
         float[] all = new float[parameterCount()];
-        params.position(0).get(all);
+        backend.read(params, 0, all, 0, all.length);
         return all;
     }
 
@@ -452,7 +463,7 @@ public final class TrainerCore implements TrainerState {
         checkOpen();
         checkLength("parameters", values);
         pending.apply();
-        params.position(0).put(values);
+        backend.write(values, 0, values.length, params, 0);
     }
 
     @Override
@@ -471,7 +482,7 @@ public final class TrainerCore implements TrainerState {
         requireSlot(slot);
         pending.apply();
         float[] all = new float[parameterCount()];
-        stateSlots[slot].position(0).get(all);
+        backend.read(stateSlots[slot], 0, all, 0, all.length);
         return all;
     }
 
@@ -481,7 +492,7 @@ public final class TrainerCore implements TrainerState {
         requireSlot(slot);
         checkLength("state slot " + slot, values);
         pending.apply();
-        stateSlots[slot].position(0).put(values);
+        backend.write(values, 0, values.length, stateSlots[slot], 0);
     }
 
     private void requireSlot(int slot) {
@@ -497,7 +508,7 @@ public final class TrainerCore implements TrainerState {
         }
     }
 
-    /** Frees native memory; idempotent. Pending FORWARD updates are applied first. */
+    /** Frees native and device memory; idempotent. Pending FORWARD updates are applied first. */
     public void close() {
         if (closed) {
             return;
@@ -512,6 +523,7 @@ public final class TrainerCore implements TrainerState {
                 p.close();
             }
             owned.clear();
+            backend.release();
         }
     }
 

@@ -37,7 +37,7 @@ public final class TrainerGenerator {
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
     private static final ClassName TRAINER_STATE = ClassName.get(RUNTIME, "TrainerState");
-    private static final ClassName KERNELS = ClassName.get(RUNTIME + ".cpu", "CpuKernels");
+    private static final ClassName BACKEND = ClassName.get(RUNTIME, "Backend");
     private static final ClassName FLOAT_POINTER = ClassName.get("org.bytedeco.javacpp", "FloatPointer");
     private static final ClassName DOUBLE_POINTER = ClassName.get("org.bytedeco.javacpp", "DoublePointer");
     private static final ClassName INT_POINTER = ClassName.get("org.bytedeco.javacpp", "IntPointer");
@@ -71,6 +71,9 @@ public final class TrainerGenerator {
                 .addJavadoc("Shapes, activations and optimizers of {@link $T}, as validated at compile time.\n", modelClass)
                 .initializer(layoutInitializer()).build());
         type.addField(CORE, "core", Modifier.PRIVATE, Modifier.FINAL);
+        type.addField(FieldSpec.builder(BACKEND, "backend", Modifier.PRIVATE, Modifier.FINAL)
+                .addJavadoc("The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.\n")
+                .build());
         type.addField(TypeName.INT, "threads", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(FieldSpec.builder(TypeName.BOOLEAN, "updatesPending", Modifier.PRIVATE)
                 .addJavadoc("FORWARD schedule: the last step's gradients are stored but not yet applied.\n").build());
@@ -125,8 +128,8 @@ public final class TrainerGenerator {
                 .add("Schedules (default $L, chosen in {@link Builder#schedule}):\n", model.defaultSchedule())
                 .add("<ul>\n")
                 .add("<li>UNFUSED: forward, backward into full gradients, then one update pass ({@code stepUnfused}).\n")
-                .add("<li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; no full\n")
-                .add("    gradient is stored ({@code stepBackwardFused}).\n")
+                .add("<li>BACKWARD: each layer is updated inside backward as soon as its gradient exists; on the CPU\n")
+                .add("    no full gradient is stored ({@code stepBackwardFused}).\n")
                 .add("<li>FORWARD: gradients are stored and each layer's update runs just before its next forward\n")
                 .add("    use ({@code stepForwardFused}); pending updates are applied before predict, evaluate,\n")
                 .add("    parameter export and close.\n")
@@ -163,6 +166,7 @@ public final class TrainerGenerator {
                 .addParameter(trainer.nestedClass("Builder"), "builder")
                 .addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
                         + "builder.threads, builder.maxBatch)", CORE)
+                .addStatement("this.backend = core.backend()")
                 .addStatement("this.threads = builder.threads")
                 .addStatement("this.input = core.input()")
                 .addStatement(model.loss() == Loss.SOFTMAX_CROSS_ENTROPY
@@ -193,7 +197,8 @@ public final class TrainerGenerator {
                 .addField(FieldSpec.builder(SCHEDULE, "schedule", Modifier.PRIVATE)
                         .initializer("$T.$L", SCHEDULE, model.defaultSchedule()).build())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
-        b.addMethod(setter(builder, "device", DEVICE, "Where to train: {@code Device.cpu()}."));
+        b.addMethod(setter(builder, "device", DEVICE,
+                "Where to train: {@code Device.cpu()} or {@code Device.cuda(n)} (checked when the trainer is built)."));
         b.addMethod(setter(builder, "seed", TypeName.LONG, "Seed of the weight initialisation."));
         b.addMethod(setter(builder, "threads", TypeName.INT,
                 "Threads for the kernels and matrix products (one OpenMP pool; OpenBLAS itself runs single-threaded)."));
@@ -272,19 +277,19 @@ public final class TrainerGenerator {
                 .addStatement("forward(batch)");
         switch (model.loss()) {
             case SOFTMAX_CROSS_ENTROPY -> evalAccepted
-                    .addStatement("lossSum += batch * $T.ft_softmax_cross_entropy($LY, nativeLabels, null, batch, $L, core.correct())",
-                            KERNELS, last, out)
+                    .addStatement("lossSum += batch * backend.softmaxCrossEntropy($LY, nativeLabels, null, batch, $L, core.correct())",
+                            last, out)
                     .addStatement("hits += core.correct().get()")
                     .endControlFlow()
                     .addStatement("return new $T(lossSum / samples, (double) hits / samples, samples)", EVALUATION);
             case MEAN_SQUARED_ERROR -> evalAccepted
-                    .addStatement("lossSum += batch * $T.ft_mean_squared_error($LY, nativeTargets, null, (long) batch * $L)",
-                            KERNELS, last, out)
+                    .addStatement("lossSum += batch * backend.meanSquaredError($LY, nativeTargets, null, (long) batch * $L)",
+                            last, out)
                     .endControlFlow()
                     .addStatement("return new $T(lossSum / samples, Double.NaN, samples)", EVALUATION);
             case BINARY_CROSS_ENTROPY_WITH_LOGITS -> evalAccepted
-                    .addStatement("lossSum += batch * $T.ft_bce_with_logits($LY, nativeTargets, null, (long) batch * $L, core.correct())",
-                            KERNELS, last, out)
+                    .addStatement("lossSum += batch * backend.bceWithLogits($LY, nativeTargets, null, (long) batch * $L, core.correct())",
+                            last, out)
                     .addStatement("hits += core.correct().get()")
                     .endControlFlow()
                     .addStatement("return new $T(lossSum / samples, (double) hits / ((long) samples * $L), samples)",
@@ -342,20 +347,23 @@ public final class TrainerGenerator {
     private MethodSpec stepBackwardFused() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("stepBackwardFused").addModifiers(Modifier.PRIVATE)
                 .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
-                .addJavadoc("BACKWARD: each layer's parameters are updated inside backward, tile by tile, as soon as\n"
-                        + "their gradient exists; the input gradient is computed from the weights before they change,\n"
-                        + "and no full weight gradient is ever stored.\n")
+                .addJavadoc("BACKWARD: each layer's parameters are updated inside backward as soon as their gradient\n"
+                        + "exists; the input gradient is computed from the weights before they change. On the CPU the\n"
+                        + "update runs tile by tile inside the gradient kernel and no weight gradient is stored (the\n"
+                        + "Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,\n"
+                        + "optionally on a second stream that overlaps the rest of backward.\n")
                 .addStatement("forward(batch)")
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("long step = core.stepCount() + 1");
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec l = layers.get(i);
             addActivationBackward(m, l);
-            m.addComment("$L: $L ← $L(dzᵀ·x, Σdz) in row tiles, $L  [BACKWARD]", l.name(), paramShapes(l),
+            m.addComment("$L: $L ← $L(dzᵀ·x, Σdz) fused right after the layer's gradient, $L  [BACKWARD]", l.name(),
+                    paramShapes(l),
                     l.optimizer().kind(), i == 0 ? "first layer: no dx" : "dx = dz·W with the old W first");
-            m.addStatement("$T.ft_dense_backward_fused($LHyper, step, $LDy, $L, $L, $LParams,$W$LState0, $LState1, "
-                            + "$LState2, batch, $L, $L, threads)", KERNELS, l.name(), l.name(), inputOf(i),
-                    inputGradOf(i), l.name(), l.name(), l.name(), l.name(), l.in(), l.out());
+            m.addStatement("backend.denseBackwardFused($LHyper, step, $LDy, $L, $L, $LParams, $LGrads,$W$LState0, "
+                            + "$LState1, $LState2, batch, $L, $L, threads)", l.name(), l.name(), inputOf(i),
+                    inputGradOf(i), l.name(), l.name(), l.name(), l.name(), l.name(), l.in(), l.out());
         }
         return m.addStatement("core.completeStep()").addStatement("return loss").build();
     }
@@ -373,8 +381,8 @@ public final class TrainerGenerator {
                     l.name(), paramShapes(l), l.optimizer().kind());
             m.addComment("update: y[B,$L] = $L(x[B,$L] · Wᵀ + b)  [FORWARD]", l.out(),
                     l.activation().name().toLowerCase(Locale.ROOT), l.in());
-            m.addStatement("$T.ft_dense_forward_fused($LHyper, pendingStep, $L, $LParams, $LGrads, $LState0,$W$LState1, "
-                            + "$LState2, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf, threads)", KERNELS, l.name(),
+            m.addStatement("backend.denseForwardFused($LHyper, pendingStep, $L, $LParams, $LGrads, $LState0,$W$LState1, "
+                            + "$LState2, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf, threads)", l.name(),
                     inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.in(), l.out(),
                     ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
             m.nextControlFlow("else");
@@ -404,7 +412,7 @@ public final class TrainerGenerator {
         LayerSpec l = layers.get(i);
         m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(),
                 l.activation().name().toLowerCase(Locale.ROOT), l.in(), l.out(), l.in(), l.out());
-        m.addStatement("$T.ft_dense_forward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf, threads)", KERNELS,
+        m.addStatement("backend.denseForward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf)",
                 inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
                 floatLiteral(l.negativeSlope()));
     }
@@ -416,13 +424,13 @@ public final class TrainerGenerator {
                 .addJavadoc("Mean loss of the batch; writes d loss / d output into the last layer's gradient buffer.\n");
         switch (model.loss()) {
             case SOFTMAX_CROSS_ENTROPY -> m.addStatement(
-                    "return (float) $T.ft_softmax_cross_entropy($LY, nativeLabels, $LDy, batch, $L, null)", KERNELS,
+                    "return (float) backend.softmaxCrossEntropy($LY, nativeLabels, $LDy, batch, $L, null)",
                     last.name(), last.name(), last.out());
             case MEAN_SQUARED_ERROR -> m.addStatement(
-                    "return (float) $T.ft_mean_squared_error($LY, nativeTargets, $LDy, (long) batch * $L)", KERNELS,
+                    "return (float) backend.meanSquaredError($LY, nativeTargets, $LDy, (long) batch * $L)",
                     last.name(), last.name(), last.out());
             case BINARY_CROSS_ENTROPY_WITH_LOGITS -> m.addStatement(
-                    "return (float) $T.ft_bce_with_logits($LY, nativeTargets, $LDy, (long) batch * $L, null)", KERNELS,
+                    "return (float) backend.bceWithLogits($LY, nativeTargets, $LDy, (long) batch * $L, null)",
                     last.name(), last.name(), last.out());
         }
         return m.build();
@@ -436,7 +444,7 @@ public final class TrainerGenerator {
             LayerSpec l = layers.get(i);
             addActivationBackward(m, l);
             m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), i == 0 ? "" : ", and dx");
-            m.addStatement("$T.ft_dense_backward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L, threads)", KERNELS, l.name(),
+            m.addStatement("backend.denseBackward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L)", l.name(),
                     inputOf(i), l.name(), l.name(), inputGradOf(i), l.in(), l.out());
         }
         return m.build();
@@ -447,7 +455,7 @@ public final class TrainerGenerator {
             return;
         }
         m.addComment("$L: dz[B,$L] = dy ⊙ $L'(z)", l.name(), l.out(), l.activation().name().toLowerCase(Locale.ROOT));
-        m.addStatement("$T.ft_activation_backward($T.$L.ordinal(), $Lf,$W$LZ, $LY, $LDy, (long) batch * $L)", KERNELS,
+        m.addStatement("backend.activationBackward($T.$L.ordinal(), $Lf,$W$LZ, $LY, $LDy, (long) batch * $L)",
                 ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()), l.name(), l.name(), l.name(), l.out());
     }
 
@@ -465,8 +473,8 @@ public final class TrainerGenerator {
                 names.add(l.name());
             }
             m.addComment("$L: $L parameters, $L", String.join(", ", names), count, first.optimizer().describe());
-            m.addStatement("$T.ft_optim_update($LHyper, step, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
-                    KERNELS, first.name(), first.name(), first.name(), first.name(), first.name(), first.name(), count);
+            m.addStatement("backend.optimUpdate($LHyper, step, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
+                    first.name(), first.name(), first.name(), first.name(), first.name(), first.name(), count);
         }
         return m.build();
     }

@@ -41,11 +41,11 @@ class TrainerGeneratorTest {
         // backward runs from the last layer to the first, each layer updated with its own optimizer right
         // after its pre-activation gradient exists; the identity output layer has no activation backward
         int loss = indexOf(body, "float loss = lossAndGradient(batch);");
-        int logitsUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(logitsHyper, step, logitsDy, mixerY, mixerDy,");
-        int mixerActivation = indexOf(body, "CpuKernels.ft_activation_backward(Activation.TANH.ordinal(), 0.01f, mixerZ,");
-        int mixerUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(mixerHyper, step, mixerDy, hiddenY, hiddenDy,");
-        int hiddenActivation = indexOf(body, "CpuKernels.ft_activation_backward(Activation.RELU.ordinal(), 0.01f, hiddenZ,");
-        int hiddenUpdate = indexOf(body, "CpuKernels.ft_dense_backward_fused(hiddenHyper, step, hiddenDy, input, null,");
+        int logitsUpdate = indexOf(body, "backend.denseBackwardFused(logitsHyper, step, logitsDy, mixerY, mixerDy,");
+        int mixerActivation = indexOf(body, "backend.activationBackward(Activation.TANH.ordinal(), 0.01f, mixerZ,");
+        int mixerUpdate = indexOf(body, "backend.denseBackwardFused(mixerHyper, step, mixerDy, hiddenY, hiddenDy,");
+        int hiddenActivation = indexOf(body, "backend.activationBackward(Activation.RELU.ordinal(), 0.01f, hiddenZ,");
+        int hiddenUpdate = indexOf(body, "backend.denseBackwardFused(hiddenHyper, step, hiddenDy, input, null,");
         int complete = indexOf(body, "core.completeStep();");
 
         assertEquals(loss + 2, logitsUpdate, "logits, after the loss gradient and the step counter: " + body);
@@ -54,17 +54,17 @@ class TrainerGeneratorTest {
         assertEquals(hiddenActivation + 1, hiddenUpdate, "hidden's update right after its activation backward: " + body);
         assertEquals(mixerUpdate + 1, hiddenActivation, body.toString());
         assertEquals(hiddenUpdate + 1, complete, body.toString());
-        assertFalse(body.stream().anyMatch(s -> s.contains("ft_activation_backward(Activation.IDENTITY")), body.toString());
-        assertFalse(body.stream().anyMatch(s -> s.contains("ft_optim_update")), "no separate update pass: " + body);
+        assertFalse(body.stream().anyMatch(s -> s.contains("activationBackward(Activation.IDENTITY")), body.toString());
+        assertFalse(body.stream().anyMatch(s -> s.contains("optimUpdate")), "no separate update pass: " + body);
     }
 
     @Test
     void theFusedUpdateStatesItsLayerShapesAndScheduleInAComment() {
         String body = methodBody(new TrainerGenerator(MODEL).generate().toString(), "stepBackwardFused");
-        assertTrue(body.contains("// mixer: W[8,8], b[8] ← SGD(dzᵀ·x, Σdz) in row tiles, dx = dz·W with the old W first"
-                + "  [BACKWARD]\n        CpuKernels.ft_dense_backward_fused(mixerHyper"), body);
-        assertTrue(body.contains("// hidden: W[8,4], b[8] ← ADAM(dzᵀ·x, Σdz) in row tiles, first layer: no dx  [BACKWARD]"),
-                body);
+        assertTrue(body.contains("// mixer: W[8,8], b[8] ← SGD(dzᵀ·x, Σdz) fused right after the layer's gradient, "
+                + "dx = dz·W with the old W first  [BACKWARD]\n        backend.denseBackwardFused(mixerHyper"), body);
+        assertTrue(body.contains("// hidden: W[8,4], b[8] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, "
+                + "first layer: no dx  [BACKWARD]"), body);
     }
 
     @Test

@@ -1,0 +1,23 @@
+package dev.fusedtrainer.benchmarks.models;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+/** Step-time benchmark model: depth 3, width 1024, Adam. */
+@Model(input = 1024, loss = Loss.MEAN_SQUARED_ERROR)
+@Optimizer(value = OptimizerKind.ADAM, lr = 1e-3)
+public class Mlp1024Adam {
+    @Layer(units = 1024, activation = Activation.RELU)
+    Dense hidden1;
+
+    @Layer(units = 1024, activation = Activation.RELU)
+    Dense hidden2;
+
+    @Layer(units = 1024)
+    Dense out;
+}

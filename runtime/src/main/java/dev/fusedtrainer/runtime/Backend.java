@@ -1,0 +1,88 @@
+package dev.fusedtrainer.runtime;
+
+import org.bytedeco.javacpp.CLongPointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * The kernel operations a generated trainer calls, and the memory they work on, for one device.
+ * Generated code is the same for every device: it calls these methods on the backend that
+ * {@link TrainerCore} picked for {@link Device}. Buffers are in the device's memory (host memory
+ * for {@link Device#cpu()}, GPU memory for {@link Device#cuda}); only {@link #write} and
+ * {@link #read} move data between them and Java arrays. Hyper-parameter blocks ({@code hp}) and
+ * the {@code correct} counter always live in host memory.
+ *
+ * <p>Argument conventions follow the native kernels (runtime/src/main/native/fusedtrainer): raw
+ * buffers with explicit dimensions, row-major, W[out][in] then b[out] in one parameter block.
+ * Implementations do not validate: {@link TrainerCore} and the generated code do.
+ */
+public interface Backend {
+
+    Device device();
+
+    // ---- memory ----
+
+    /** {@code n} zeroed floats in the device's memory, freed by {@link #release}. Null when out of memory. */
+    FloatPointer allocateFloats(long n);
+
+    /** {@code n} zeroed ints in the device's memory, freed by {@link #release}. Null when out of memory. */
+    IntPointer allocateInts(long n);
+
+    /** Whether the BACKWARD schedule needs a gradient block (a scratch the fused kernel writes on this device). */
+    boolean backwardNeedsGradients();
+
+    /** Copies {@code src[from, from + n)} to {@code dst[at, at + n)}. */
+    void write(float[] src, int from, int n, FloatPointer dst, long at);
+
+    /** Copies {@code src[from, from + n)} to {@code dst[at, at + n)}. */
+    void write(int[] src, int from, int n, IntPointer dst, long at);
+
+    /** Copies {@code src[at, at + n)} to {@code dst[to, to + n)}, after all work queued on the device. */
+    void read(FloatPointer src, long at, float[] dst, int to, int n);
+
+    /** Frees everything this backend allocated. Idempotent. */
+    void release();
+
+    // ---- kernels (the generated trainer's calls) ----
+
+    /** y[B,out] = act(x[B,in] · Wᵀ + b); z keeps the pre-activation (y may be z for IDENTITY). */
+    void denseForward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y, int batch, int in, int out,
+                      int activation, float slope);
+
+    /** dy[n] := dy ⊙ act'(z), in place. */
+    void activationBackward(int activation, float slope, FloatPointer z, FloatPointer y, FloatPointer dy, long n);
+
+    /** g = [dzᵀ·x | Σdz]; dx = dz·W unless dx is null (first layer). */
+    void denseBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g, FloatPointer dx, int batch,
+                       int in, int out);
+
+    /**
+     * BACKWARD schedule: dx = dz·W with the old W, then W and b updated by the layer's rule with
+     * gradients dzᵀ·x and Σdz right after they are computed. {@code g} is the layer's gradient
+     * block where {@link #backwardNeedsGradients()} (else null, and the CPU kernel keeps the
+     * gradient in registers).
+     */
+    void denseBackwardFused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x, FloatPointer dx,
+                            FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1, FloatPointer s2,
+                            int batch, int in, int out, int threads);
+
+    /** FORWARD schedule: the pending update of W and b from g, then the layer's forward with the new W. */
+    void denseForwardFused(DoublePointer hp, long step, FloatPointer x, FloatPointer p, FloatPointer g,
+                           FloatPointer s0, FloatPointer s1, FloatPointer s2, FloatPointer z, FloatPointer y,
+                           int batch, int in, int out, int activation, float slope, int threads);
+
+    /** The unfused update pass over n contiguous parameters. */
+    void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
+                     FloatPointer s2, long n, int threads);
+
+    /** Mean softmax cross-entropy; dlogits (may be null) gets its gradient; correct (host, may be null) the hits. */
+    double softmaxCrossEntropy(FloatPointer logits, IntPointer labels, FloatPointer dlogits, long batch, long classes,
+                               CLongPointer correct);
+
+    /** Mean squared error over n elements; dy (may be null) gets its gradient. */
+    double meanSquaredError(FloatPointer y, FloatPointer t, FloatPointer dy, long n);
+
+    /** Mean binary cross-entropy with logits over n elements; dz (may be null) its gradient; correct (host) the hits. */
+    double bceWithLogits(FloatPointer z, FloatPointer t, FloatPointer dz, long n, CLongPointer correct);
+}

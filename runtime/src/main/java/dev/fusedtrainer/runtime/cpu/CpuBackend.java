@@ -1,0 +1,137 @@
+package dev.fusedtrainer.runtime.cpu;
+
+import dev.fusedtrainer.runtime.Backend;
+import dev.fusedtrainer.runtime.Device;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.CLongPointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/** {@link Device#cpu()}: host memory, every kernel a direct call into {@link CpuKernels}. */
+public final class CpuBackend implements Backend {
+    private final List<Pointer> owned = new ArrayList<>();
+    private final int threads;
+
+    /**
+     * Loads the CPU kernels (with a clear error where they cannot run). OpenBLAS stays
+     * single-threaded: matrix products are split across the kernels' own OpenMP threads, since two
+     * spinning thread pools on the same cores made 2-thread steps 30-90x slower (native/blas.h).
+     */
+    public CpuBackend(int threads) {
+        NativeSupport.ensureLoaded();
+        CpuKernels.ft_set_blas_threads(1);
+        this.threads = threads;
+    }
+
+    @Override
+    public Device device() {
+        return Device.cpu();
+    }
+
+    @Override
+    public FloatPointer allocateFloats(long n) {
+        FloatPointer p = new FloatPointer(n);
+        return p.isNull() ? null : zeroed(p, n * 4);
+    }
+
+    @Override
+    public IntPointer allocateInts(long n) {
+        IntPointer p = new IntPointer(n);
+        return p.isNull() ? null : zeroed(p, n * 4);
+    }
+
+    private <P extends Pointer> P zeroed(P p, long bytes) {
+        Pointer.memset(p, 0, bytes);
+        owned.add(p);
+        return p;
+    }
+
+    @Override
+    public boolean backwardNeedsGradients() {
+        return false;
+    }
+
+    @Override
+    public void write(float[] src, int from, int n, FloatPointer dst, long at) {
+        long position = dst.position();
+        dst.position(position + at).put(src, from, n).position(position);
+    }
+
+    @Override
+    public void write(int[] src, int from, int n, IntPointer dst, long at) {
+        long position = dst.position();
+        dst.position(position + at).put(src, from, n).position(position);
+    }
+
+    @Override
+    public void read(FloatPointer src, long at, float[] dst, int to, int n) {
+        long position = src.position();
+        src.position(position + at).get(dst, to, n).position(position);
+    }
+
+    @Override
+    public void release() {
+        for (Pointer p : owned) {
+            p.close();
+        }
+        owned.clear();
+    }
+
+    @Override
+    public void denseForward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y, int batch, int in,
+                             int out, int activation, float slope) {
+        CpuKernels.ft_dense_forward(x, p, z, y, batch, in, out, activation, slope, threads);
+    }
+
+    @Override
+    public void activationBackward(int activation, float slope, FloatPointer z, FloatPointer y, FloatPointer dy,
+                                   long n) {
+        CpuKernels.ft_activation_backward(activation, slope, z, y, dy, n);
+    }
+
+    @Override
+    public void denseBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g, FloatPointer dx,
+                              int batch, int in, int out) {
+        CpuKernels.ft_dense_backward(dz, x, p, g, dx, batch, in, out, threads);
+    }
+
+    @Override
+    public void denseBackwardFused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x, FloatPointer dx,
+                                   FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1, FloatPointer s2,
+                                   int batch, int in, int out, int threads) {
+        CpuKernels.ft_dense_backward_fused(hp, step, dz, x, dx, p, s0, s1, s2, batch, in, out, threads);
+    }
+
+    @Override
+    public void denseForwardFused(DoublePointer hp, long step, FloatPointer x, FloatPointer p, FloatPointer g,
+                                  FloatPointer s0, FloatPointer s1, FloatPointer s2, FloatPointer z, FloatPointer y,
+                                  int batch, int in, int out, int activation, float slope, int threads) {
+        CpuKernels.ft_dense_forward_fused(hp, step, x, p, g, s0, s1, s2, z, y, batch, in, out, activation, slope,
+                threads);
+    }
+
+    @Override
+    public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
+                            FloatPointer s1, FloatPointer s2, long n, int threads) {
+        CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(FloatPointer logits, IntPointer labels, FloatPointer dlogits, long batch,
+                                      long classes, CLongPointer correct) {
+        return CpuKernels.ft_softmax_cross_entropy(logits, labels, dlogits, batch, classes, correct);
+    }
+
+    @Override
+    public double meanSquaredError(FloatPointer y, FloatPointer t, FloatPointer dy, long n) {
+        return CpuKernels.ft_mean_squared_error(y, t, dy, n);
+    }
+
+    @Override
+    public double bceWithLogits(FloatPointer z, FloatPointer t, FloatPointer dz, long n, CLongPointer correct) {
+        return CpuKernels.ft_bce_with_logits(z, t, dz, n, correct);
+    }
+}
