@@ -1,0 +1,98 @@
+package dev.fusedtrainer.benchmarks;
+
+import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Trainer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Times full training steps (forward, backward, update) of one model under every schedule, side by
+ * side: one trainer per schedule, and each round runs every schedule once (k steps each, in an
+ * order that rotates from round to round) so that machine drift and neighbours' load fall on all
+ * schedules alike. Warm-up first (JIT, page faults, OpenBLAS thread start, cache state).
+ */
+public final class StepBench {
+
+    /** How long to measure. Times in milliseconds. */
+    public record Budget(double warmupMs, double roundMs, int minRounds, int maxRounds, double measureMs) {
+        public static Budget standard() {
+            return new Budget(400, 30, 9, 60, 1500);
+        }
+
+        public static Budget quick() {
+            return new Budget(20, 2, 3, 3, 10);
+        }
+    }
+
+    public record Config(int width, int depth, int batch, ModelCatalog.OptimizerChoice optimizer, int threads) {
+        public String label() {
+            return "w" + width + " d" + depth + " b" + batch + " " + optimizer.cliName + " t" + threads;
+        }
+    }
+
+    private StepBench() {
+    }
+
+    public static Map<Schedule, Stats> run(Config config, Budget budget) {
+        ModelCatalog.Entry model = ModelCatalog.lookup(config.width(), config.depth(), config.optimizer());
+        Schedule[] schedules = Schedule.values();
+        Map<Schedule, Trainer> trainers = new EnumMap<>(Schedule.class);
+        try {
+            for (Schedule s : schedules) {
+                trainers.put(s, model.factory().build(s, config.threads(), config.batch(), 42));
+            }
+            SplittableRandom random = new SplittableRandom(1234);
+            float[] x = new float[config.batch() * 784];
+            int[] y = new int[config.batch()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextDouble();
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = random.nextInt(10);
+            }
+
+            // Warm-up, round-robin, and a first estimate of each schedule's step time.
+            double[] estimateMs = new double[schedules.length];
+            long warmupEnd = System.nanoTime() + (long) (budget.warmupMs() * 1e6);
+            int warmSteps = 0;
+            do {
+                for (int i = 0; i < schedules.length; i++) {
+                    long t0 = System.nanoTime();
+                    trainers.get(schedules[i]).step(x, y);
+                    estimateMs[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                warmSteps++;
+            } while (System.nanoTime() < warmupEnd || warmSteps < 3);
+
+            // Steps per round: the same k for every schedule, so each round is one comparable sample.
+            double slowest = Math.max(Math.max(estimateMs[0], estimateMs[1]), estimateMs[2]);
+            int k = (int) Math.max(1, Math.ceil(budget.roundMs() / Math.max(slowest, 1e-3)));
+
+            double[][] samples = new double[schedules.length][budget.maxRounds()];
+            int rounds = 0;
+            long measureEnd = System.nanoTime() + (long) (budget.measureMs() * 1e6);
+            while (rounds < budget.maxRounds() && (rounds < budget.minRounds() || System.nanoTime() < measureEnd)) {
+                for (int j = 0; j < schedules.length; j++) {
+                    int i = (j + rounds) % schedules.length;
+                    Trainer t = trainers.get(schedules[i]);
+                    long t0 = System.nanoTime();
+                    for (int s = 0; s < k; s++) {
+                        t.step(x, y);
+                    }
+                    samples[i][rounds] = (System.nanoTime() - t0) / 1e6 / k;
+                }
+                rounds++;
+            }
+            Map<Schedule, Stats> result = new EnumMap<>(Schedule.class);
+            for (int i = 0; i < schedules.length; i++) {
+                result.put(schedules[i], Stats.of(java.util.Arrays.copyOf(samples[i], rounds), (long) rounds * k));
+            }
+            return result;
+        } finally {
+            for (Trainer t : trainers.values()) {
+                t.close();
+            }
+        }
+    }
+}

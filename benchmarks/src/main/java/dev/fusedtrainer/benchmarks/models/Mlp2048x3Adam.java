@@ -1,0 +1,26 @@
+package dev.fusedtrainer.benchmarks.models;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+/** Benchmark MLP: 784 → 3 × 2048 ReLU → 10, softmax cross-entropy, Adam, lr 1e-3. */
+@Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+@Optimizer(value = OptimizerKind.ADAM, lr = 1e-3)
+public class Mlp2048x3Adam {
+    @Layer(units = 2048, activation = Activation.RELU)
+    Dense hidden1;
+
+    @Layer(units = 2048, activation = Activation.RELU)
+    Dense hidden2;
+
+    @Layer(units = 2048, activation = Activation.RELU)
+    Dense hidden3;
+
+    @Layer(units = 10)
+    Dense logits;
+}
