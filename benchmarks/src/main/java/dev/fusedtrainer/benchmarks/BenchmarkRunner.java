@@ -151,10 +151,11 @@ public final class BenchmarkRunner implements Callable<Integer> {
                 }
             }
             int i = 0;
+            Map<String, MachineLimits.Rate> bandwidths = new LinkedHashMap<>();
             for (StepBench.Config c : configs) {
                 Map<Schedule, Stats> ft = StepBench.run(c, budget);
                 TorchPeer.Result pt = torch == null ? null : torch.measure(c, budget);
-                Report.Row row = new Report.Row(c, ft, pt, Floor.of(c, limits.get(c.threads())));
+                Report.Row row = new Report.Row(c, ft, pt, floor(c, limits.get(c.threads()), bandwidths));
                 rows.add(row);
                 log.println("# [" + ++i + "/" + configs.size() + "] " + Report.progressLine(row));
             }
@@ -226,6 +227,14 @@ public final class BenchmarkRunner implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** The floor, with triad bandwidth measured (once per thread count and size) at the model's working set. */
+    private Floor floor(StepBench.Config c, MachineLimits.Limits limits, Map<String, MachineLimits.Rate> cache) {
+        long bytes = Floor.workingSetBytes(c);
+        MachineLimits.Rate bw = cache.computeIfAbsent(c.threads() + "/" + bytes,
+                k -> MachineLimits.triadWorkingSet(c.threads(), bytes, quick ? 2 : 5));
+        return Floor.of(c, limits.sgemmGflops().best(), bw.best());
     }
 
     private StepBench.Budget budget() {

@@ -30,6 +30,32 @@ public final class MachineLimits {
                 triad(threads, triadFloats, repetitions));
     }
 
+    /**
+     * Triad bandwidth over a working set of about {@code bytes} in all (three arrays): the rate at
+     * which a model whose optimizer touches that many bytes can stream them. Small working sets run
+     * from cache, so this, not the large-array figure, bounds small models.
+     */
+    public static Rate triadWorkingSet(int threads, long bytes, int repetitions) {
+        NativeSupport.ensureLoaded();
+        long n = Math.max(1024, bytes / 12);
+        // Enough passes per timing that even cache-resident sets take a measurable time.
+        int passes = (int) Math.max(1, Math.min(1000, 20_000_000L / n));
+        try (FloatPointer a = filled(n, 0f); FloatPointer b = filled(n, 1f); FloatPointer c = filled(n, 2f)) {
+            double[] rates = new double[repetitions];
+            for (int r = -1; r < repetitions; r++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < passes; i++) {
+                    CpuKernels.ft_triad(a, b, c, 3f, n, threads);
+                }
+                long t1 = System.nanoTime();
+                if (r >= 0) {
+                    rates[r] = 12.0 * n * passes / (t1 - t0);
+                }
+            }
+            return summarize(rates);
+        }
+    }
+
     /** GFLOP/s of C[n,n] = A[n,n] · B[n,n] (2n³ FLOPs) through cblas_sgemm. */
     static Rate sgemm(int threads, int n, int repetitions) {
         CpuKernels.ft_set_blas_threads(threads);

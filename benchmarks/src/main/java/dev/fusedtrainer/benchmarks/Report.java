@@ -95,14 +95,16 @@ final class Report {
                     l.sgemmGflops().best(), l.sgemmGflops().median(), l.triadGBps().best(), l.triadGBps().median(),
                     l.triadFloats() * 4 >> 20));
         }
+        md.append("Triad at each working set (W + state): ").append(bandwidthTable(rows)).append("  \n");
         md.append(String.format(Locale.ROOT, "Budget per configuration: warm-up %.0f ms, then ≥ %d rounds "
                         + "(≥ %.0f ms); each round runs every schedule the same number of steps, order rotating.  %n",
                 budget.warmupMs(), budget.minRounds(), budget.measureMs()));
         md.append("PyTorch: ").append(torchNote != null ? torchNote : torchVersion
                 + " (standard = zero_grad/backward/step with foreach=True; in-bwd = per-parameter optimizer "
                 + "stepped from an AccumulateGrad hook)").append("  \n");
-        md.append("Floor = max(matmul FLOPs / sgemm rate, parameters × B/param / triad bandwidth); "
-                + "B/param: sgd-momentum 20, adam 28.\n\n");
+        md.append("Floor = max(matmul FLOPs / best sgemm rate, parameters × B/param / best triad bandwidth over "
+                + "the model's working set (W + optimizer state)); B/param: sgd-momentum 20, adam 28; "
+                + "bound C = compute, M = memory.\n\n");
         md.append("Times are medians in ms (min–max over rounds); ×U = ratio to UNFUSED; "
                 + "vs PT = PyTorch's best median / FusedTrainer's best median (>1: FusedTrainer faster); "
                 + "/floor = FusedTrainer's best / floor.\n\n");
@@ -135,6 +137,20 @@ final class Report {
             }
         }
         return md.toString();
+    }
+
+    /** Working-set bandwidths used by the floors, one per thread count and size. */
+    private static String bandwidthTable(List<Row> rows) {
+        StringBuilder s = new StringBuilder();
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (Row r : rows) {
+            long bytes = Floor.workingSetBytes(r.config());
+            if (seen.add(r.config().threads() + "/" + bytes)) {
+                s.append(String.format(Locale.ROOT, "%s%.1f MiB %dt: %.1f GB/s", s.length() == 0 ? "" : "; ",
+                        bytes / 1048576.0, r.config().threads(), r.floor().bandwidthGBps()));
+            }
+        }
+        return s.toString();
     }
 
     private static String cell(Stats s) {
@@ -242,6 +258,9 @@ final class Report {
         f.put("optimizer_bytes", r.floor().bytes());
         f.put("bytes_per_parameter", r.floor().bytesPerParameter());
         f.put("memory_ms", r.floor().memoryMs());
+        f.put("sgemm_gflops", r.floor().sgemmGflops());
+        f.put("working_set_bytes", Floor.workingSetBytes(r.config()));
+        f.put("triad_gbps_at_working_set", r.floor().bandwidthGBps());
         o.put("floor", f);
         Map<String, Object> ratios = new LinkedHashMap<>();
         ratios.put("backward_vs_unfused", r.ratio(Schedule.BACKWARD));

@@ -55,6 +55,7 @@ class RunnerSmokeTest {
         assertEquals(4, count(j, "\"ratio_to_unfused\": 1\\.00000"), "UNFUSED's ratio to itself is 1");
         assertEquals(4, count(j, "\"floor\": \\{"), j);
         assertEquals(4, count(j, "\"best_vs_floor\": [0-9]"), j);
+        assertEquals(4, count(j, "\"triad_gbps_at_working_set\": [0-9]"), j);
         assertTrue(j.contains("\"sgemm_gflops_best\""), j);
         assertTrue(j.contains("\"triad_gbps_best\""), j);
         assertTrue(j.contains("\"available\": false"), "PyTorch is skipped when python is missing: " + j);
