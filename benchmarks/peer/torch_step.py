@@ -109,13 +109,15 @@ def measure(req):
     min_rounds = budget.get("min_rounds", 9)
     max_rounds = budget.get("max_rounds", 60)
     measure_ms = budget.get("measure_ms", 1500.0)
+    floor_rounds = budget.get("floor_rounds", 5)
+    cap_ms = budget.get("cap_ms", 8000.0)
     x, y = batch_of(batch)
     runs = [cls(build_model(width, depth), optimizer) for cls in VARIANTS.values()]
 
     estimate = [0.0] * len(runs)
     end = time.perf_counter() + warmup_ms / 1e3
     warm = 0
-    while time.perf_counter() < end or warm < 3:
+    while time.perf_counter() < end or warm < 2:
         for i, r in enumerate(runs):
             t0 = time.perf_counter()
             r.step(x, y)
@@ -125,8 +127,19 @@ def measure(req):
 
     samples = [[] for _ in runs]
     rounds = 0
-    end = time.perf_counter() + measure_ms / 1e3
-    while rounds < max_rounds and (rounds < min_rounds or time.perf_counter() < end):
+    start = time.perf_counter()
+
+    def more():  # same rule as StepBench.Budget.more
+        elapsed = (time.perf_counter() - start) * 1e3
+        if rounds >= max_rounds:
+            return False
+        if rounds < min(floor_rounds, min_rounds):
+            return True
+        if elapsed >= cap_ms:
+            return False
+        return rounds < min_rounds or elapsed < measure_ms
+
+    while more():
         order = range(len(runs)) if rounds % 2 == 0 else reversed(range(len(runs)))
         for i in order:
             t0 = time.perf_counter()

@@ -241,7 +241,8 @@ public final class BenchmarkRunner implements Callable<Integer> {
         StepBench.Budget base = quick ? StepBench.Budget.quick() : StepBench.Budget.standard();
         return new StepBench.Budget(warmupMs != null ? warmupMs : base.warmupMs(), base.roundMs(),
                 minRounds != null ? minRounds : base.minRounds(), Math.max(base.maxRounds(),
-                minRounds != null ? minRounds : 0), measureMs != null ? measureMs : base.measureMs());
+                minRounds != null ? minRounds : 0), measureMs != null ? measureMs : base.measureMs(),
+                base.floorRounds(), base.capMs());
     }
 
     private static Path root() {

@@ -97,8 +97,9 @@ final class Report {
         }
         md.append("Triad at each working set (W + state): ").append(bandwidthTable(rows)).append("  \n");
         md.append(String.format(Locale.ROOT, "Budget per configuration: warm-up %.0f ms, then ≥ %d rounds "
-                        + "(≥ %.0f ms); each round runs every schedule the same number of steps, order rotating.  %n",
-                budget.warmupMs(), budget.minRounds(), budget.measureMs()));
+                        + "(≥ %.0f ms; slow configurations stop after %.0f ms with ≥ %d rounds); each round runs every "
+                        + "schedule the same number of steps, order rotating.  %n",
+                budget.warmupMs(), budget.minRounds(), budget.measureMs(), budget.capMs(), budget.floorRounds()));
         md.append("PyTorch: ").append(torchNote != null ? torchNote : torchVersion
                 + " (standard = zero_grad/backward/step with foreach=True; in-bwd = per-parameter optimizer "
                 + "stepped from an AccumulateGrad hook)").append("  \n");

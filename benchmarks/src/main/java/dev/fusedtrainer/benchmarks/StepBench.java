@@ -14,14 +14,33 @@ import java.util.SplittableRandom;
  */
 public final class StepBench {
 
-    /** How long to measure. Times in milliseconds. */
-    public record Budget(double warmupMs, double roundMs, int minRounds, int maxRounds, double measureMs) {
+    /**
+     * How long to measure, in milliseconds: warm-up, then rounds of about {@code roundMs} each
+     * until both {@code minRounds} and {@code measureMs} are reached. Slow configurations (seconds
+     * per step) stop after {@code capMs} once they have {@code floorRounds}, so a matrix fits in
+     * minutes.
+     */
+    public record Budget(double warmupMs, double roundMs, int minRounds, int maxRounds, double measureMs,
+                         int floorRounds, double capMs) {
         public static Budget standard() {
-            return new Budget(400, 30, 9, 60, 1500);
+            return new Budget(400, 30, 9, 60, 1500, 5, 8000);
         }
 
         public static Budget quick() {
-            return new Budget(20, 2, 3, 3, 10);
+            return new Budget(20, 2, 3, 3, 10, 3, 10);
+        }
+
+        boolean more(int rounds, double elapsedMs) {
+            if (rounds >= maxRounds) {
+                return false;
+            }
+            if (rounds < Math.min(floorRounds, minRounds)) {
+                return true;
+            }
+            if (elapsedMs >= capMs) {
+                return false;
+            }
+            return rounds < minRounds || elapsedMs < measureMs;
         }
     }
 
@@ -63,7 +82,7 @@ public final class StepBench {
                     estimateMs[i] = (System.nanoTime() - t0) / 1e6;
                 }
                 warmSteps++;
-            } while (System.nanoTime() < warmupEnd || warmSteps < 3);
+            } while (System.nanoTime() < warmupEnd || warmSteps < 2);
 
             // Steps per round: the same k for every schedule, so each round is one comparable sample.
             double slowest = Math.max(Math.max(estimateMs[0], estimateMs[1]), estimateMs[2]);
@@ -71,8 +90,8 @@ public final class StepBench {
 
             double[][] samples = new double[schedules.length][budget.maxRounds()];
             int rounds = 0;
-            long measureEnd = System.nanoTime() + (long) (budget.measureMs() * 1e6);
-            while (rounds < budget.maxRounds() && (rounds < budget.minRounds() || System.nanoTime() < measureEnd)) {
+            long measureStart = System.nanoTime();
+            while (budget.more(rounds, (System.nanoTime() - measureStart) / 1e6)) {
                 for (int j = 0; j < schedules.length; j++) {
                     int i = (j + rounds) % schedules.length;
                     Trainer t = trainers.get(schedules[i]);

@@ -79,9 +79,9 @@ final class TorchPeer implements AutoCloseable {
         String reply = request(String.format(Locale.ROOT,
                 "{\"width\": %d, \"depth\": %d, \"batch\": %d, \"optimizer\": \"%s\", \"threads\": %d, "
                         + "\"budget\": {\"warmup_ms\": %f, \"round_ms\": %f, \"min_rounds\": %d, "
-                        + "\"max_rounds\": %d, \"measure_ms\": %f}}",
+                        + "\"max_rounds\": %d, \"measure_ms\": %f, \"floor_rounds\": %d, \"cap_ms\": %f}}",
                 c.width(), c.depth(), c.batch(), c.optimizer().cliName, c.threads(), b.warmupMs(), b.roundMs(),
-                b.minRounds(), b.maxRounds(), b.measureMs()));
+                b.minRounds(), b.maxRounds(), b.measureMs(), b.floorRounds(), b.capMs()));
         if (reply.contains("\"error\"")) {
             return new Result(null, null, string(reply, "error"));
         }
