@@ -233,7 +233,7 @@ public final class BenchmarkRunner implements Callable<Integer> {
     private Floor floor(StepBench.Config c, MachineLimits.Limits limits, Map<String, MachineLimits.Rate> cache) {
         long bytes = Floor.workingSetBytes(c);
         MachineLimits.Rate bw = cache.computeIfAbsent(c.threads() + "/" + bytes,
-                k -> MachineLimits.triadWorkingSet(c.threads(), bytes, quick ? 2 : 5));
+                k -> MachineLimits.triadWorkingSet(c.threads(), bytes, quick ? 2 : 15));
         return Floor.of(c, limits.sgemmGflops().best(), bw.best());
     }
 
