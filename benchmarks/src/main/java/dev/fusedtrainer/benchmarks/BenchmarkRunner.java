@@ -153,9 +153,9 @@ public final class BenchmarkRunner implements Callable<Integer> {
             int i = 0;
             Map<String, MachineLimits.Rate> bandwidths = new LinkedHashMap<>();
             for (StepBench.Config c : configs) {
-                Map<Schedule, Stats> ft = StepBench.run(c, budget);
+                StepBench.Result ft = StepBench.run(c, budget);
                 TorchPeer.Result pt = torch == null ? null : torch.measure(c, budget);
-                Report.Row row = new Report.Row(c, ft, pt, floor(c, limits.get(c.threads()), bandwidths));
+                Report.Row row = new Report.Row(c, ft.steps(), ft.forwardOnly(), pt, floor(c, limits.get(c.threads()), bandwidths));
                 rows.add(row);
                 log.println("# [" + ++i + "/" + configs.size() + "] " + Report.progressLine(row));
             }

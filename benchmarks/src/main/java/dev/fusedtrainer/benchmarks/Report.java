@@ -10,7 +10,8 @@ import java.util.Map;
 /** The runner's results as a markdown report and as JSON (one object per configuration). */
 final class Report {
 
-    record Row(StepBench.Config config, Map<Schedule, Stats> ft, TorchPeer.Result torch, Floor floor) {
+    record Row(StepBench.Config config, Map<Schedule, Stats> ft, Stats forwardOnly, TorchPeer.Result torch,
+               Floor floor) {
         double ratio(Schedule s) {
             return ft.get(s).medianMs() / ft.get(Schedule.UNFUSED).medianMs();
         }
@@ -79,6 +80,7 @@ final class Report {
             s.append(String.format(Locale.ROOT, " | torch %.3f / %.3f ms", r.torch().standard().medianMs(),
                     r.torch().inBackward().medianMs()));
         }
+        s.append(String.format(Locale.ROOT, " | forward only %.3f ms", r.forwardOnly().medianMs()));
         return s.append(String.format(Locale.ROOT, " | floor %.3f ms", r.floor().ms())).toString();
     }
 
@@ -243,6 +245,12 @@ final class Report {
             schedules.put(s.name(), m);
         }
         o.put("schedules", schedules);
+        Map<String, Object> fwd = new LinkedHashMap<>();
+        fwd.put("median_ms", r.forwardOnly().medianMs());
+        fwd.put("min_ms", r.forwardOnly().minMs());
+        fwd.put("max_ms", r.forwardOnly().maxMs());
+        fwd.put("share_of_unfused", r.forwardOnly().medianMs() / r.ft().get(Schedule.UNFUSED).medianMs());
+        o.put("forward_only", fwd);
         if (r.hasTorch()) {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("standard", timing(r.torch().standard()));

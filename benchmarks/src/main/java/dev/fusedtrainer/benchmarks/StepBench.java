@@ -53,7 +53,14 @@ public final class StepBench {
     private StepBench() {
     }
 
-    public static Map<Schedule, Stats> run(Config config, Budget budget) {
+    /**
+     * Step times per schedule, and the forward pass alone ({@code predict} on the UNFUSED
+     * trainer, timed in the same rounds) to split a step into forward and the rest.
+     */
+    public record Result(Map<Schedule, Stats> steps, Stats forwardOnly) {
+    }
+
+    public static Result run(Config config, Budget budget) {
         ModelCatalog.Entry model = ModelCatalog.lookup(config.width(), config.depth(), config.optimizer());
         Schedule[] schedules = Schedule.values();
         Map<Schedule, Trainer> trainers = new EnumMap<>(Schedule.class);
@@ -88,16 +95,25 @@ public final class StepBench {
             double slowest = Math.max(Math.max(estimateMs[0], estimateMs[1]), estimateMs[2]);
             int k = (int) Math.max(1, Math.ceil(budget.roundMs() / Math.max(slowest, 1e-3)));
 
-            double[][] samples = new double[schedules.length][budget.maxRounds()];
+            int slots = schedules.length + 1;  // the last slot: forward only
+            float[] logits = new float[config.batch() * 10];
+            double[][] samples = new double[slots][budget.maxRounds()];
             int rounds = 0;
             long measureStart = System.nanoTime();
             while (budget.more(rounds, (System.nanoTime() - measureStart) / 1e6)) {
-                for (int j = 0; j < schedules.length; j++) {
-                    int i = (j + rounds) % schedules.length;
-                    Trainer t = trainers.get(schedules[i]);
+                for (int j = 0; j < slots; j++) {
+                    int i = (j + rounds) % slots;
                     long t0 = System.nanoTime();
-                    for (int s = 0; s < k; s++) {
-                        t.step(x, y);
+                    if (i < schedules.length) {
+                        Trainer t = trainers.get(schedules[i]);
+                        for (int s = 0; s < k; s++) {
+                            t.step(x, y);
+                        }
+                    } else {
+                        Trainer t = trainers.get(Schedule.UNFUSED);
+                        for (int s = 0; s < k; s++) {
+                            t.predict(x, logits);
+                        }
                     }
                     samples[i][rounds] = (System.nanoTime() - t0) / 1e6 / k;
                 }
@@ -107,7 +123,8 @@ public final class StepBench {
             for (int i = 0; i < schedules.length; i++) {
                 result.put(schedules[i], Stats.of(java.util.Arrays.copyOf(samples[i], rounds), (long) rounds * k));
             }
-            return result;
+            return new Result(result, Stats.of(java.util.Arrays.copyOf(samples[schedules.length], rounds),
+                    (long) rounds * k));
         } finally {
             for (Trainer t : trainers.values()) {
                 t.close();

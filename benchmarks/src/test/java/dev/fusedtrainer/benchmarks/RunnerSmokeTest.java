@@ -50,10 +50,11 @@ class RunnerSmokeTest {
         for (String schedule : new String[] {"UNFUSED", "BACKWARD", "FORWARD"}) {
             assertEquals(4, count(j, "\"" + schedule + "\": \\{"), schedule);
         }
-        assertEquals(12, count(j, "\"median_ms\": [0-9]"), j);
+        assertEquals(12 + 4, count(j, "\"median_ms\": [0-9]"), "3 schedules + forward only, 4 configurations");
         assertEquals(12, count(j, "\"ratio_to_unfused\": [0-9]"), j);
         assertEquals(4, count(j, "\"ratio_to_unfused\": 1\\.00000"), "UNFUSED's ratio to itself is 1");
         assertEquals(4, count(j, "\"floor\": \\{"), j);
+        assertEquals(4, count(j, "\"forward_only\": \\{"), j);
         assertEquals(4, count(j, "\"best_vs_floor\": [0-9]"), j);
         assertEquals(4, count(j, "\"triad_gbps_at_working_set\": [0-9]"), j);
         assertTrue(j.contains("\"sgemm_gflops_best\""), j);
