@@ -17,13 +17,16 @@ Trains the runner's MLP (784 -> depth x width ReLU -> 10, softmax cross-entropy)
 
 Modes:
   --serve          read one JSON request per line on stdin, answer one JSON line on stdout
-                   (used by the Java runner, which keeps one Python process for the whole matrix)
+                   (used by the Java runner, which keeps one Python process for the whole matrix
+                   and interleaves PyTorch's rounds with its own: setup, round k, ..., done)
   --verify         check that in_backward gives the same parameters as standard after some steps
   --memory VARIANT run a few steps in this fresh process and print VmHWM / VmRSS (KiB)
   (default)        time one configuration given by --width/--depth/--batch/--optimizer/--threads
 
 Timing mirrors the Java runner: warm-up, then rounds in which both variants run the same number
-of steps, in alternating order; median and min/max of the per-step time over rounds.
+of steps, in alternating order; median and min/max of the per-step time over rounds. Under the
+runner, each PyTorch round is one slot of the runner's own rotating rounds, so PyTorch and the
+three FusedTrainer schedules see the same machine drift.
 """
 import argparse
 import json
@@ -154,6 +157,49 @@ def measure(req):
     return out
 
 
+class Session:
+    """Interleaved timing driven by the Java runner: setup (build + warm up), then one `round`
+    per runner round (k steps of each variant, order alternating), then done."""
+
+    def __init__(self):
+        self.runs, self.x, self.y, self.calls = None, None, None, 0
+
+    def setup(self, req):
+        torch.set_num_threads(int(req["threads"]))
+        self.x, self.y = batch_of(int(req["batch"]))
+        self.runs = [cls(build_model(int(req["width"]), int(req["depth"])), req["optimizer"])
+                     for cls in VARIANTS.values()]
+        self.calls = 0
+        estimate = [0.0] * len(self.runs)
+        end = time.perf_counter() + float(req.get("warmup_ms", 400.0)) / 1e3
+        warm = 0
+        while time.perf_counter() < end or warm < 2:
+            for i, r in enumerate(self.runs):
+                t0 = time.perf_counter()
+                r.step(self.x, self.y)
+                estimate[i] = (time.perf_counter() - t0) * 1e3
+            warm += 1
+        return {"estimate_ms": max(estimate), "threads": torch.get_num_threads()}
+
+    def round(self, k):
+        out = {}
+        order = list(range(len(self.runs)))
+        if self.calls % 2:
+            order.reverse()
+        self.calls += 1
+        for i in order:
+            r = self.runs[i]
+            t0 = time.perf_counter()
+            for _ in range(k):
+                r.step(self.x, self.y)
+            out[r.name] = (time.perf_counter() - t0) * 1e3 / k
+        return out
+
+    def done(self):
+        self.runs, self.x, self.y = None, None, None
+        return {}
+
+
 def verify(width, depth, batch, optimizer, steps, threads):
     """Max |difference| of every parameter between the two variants after `steps` steps."""
     torch.set_num_threads(threads)
@@ -208,12 +254,20 @@ def main():
     torch.set_num_interop_threads(1)
     if args.serve:
         print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+        session = Session()
         for line in sys.stdin:
             if not line.strip():
                 continue
             req = json.loads(line)
             try:
-                if req.get("verify"):
+                cmd = req.get("cmd")
+                if cmd == "setup":
+                    res = session.setup(req)
+                elif cmd == "round":
+                    res = session.round(int(req["k"]))
+                elif cmd == "done":
+                    res = session.done()
+                elif req.get("verify"):
                     res = verify(int(req["width"]), int(req["depth"]), int(req["batch"]), req["optimizer"],
                                  int(req.get("steps", 5)), int(req["threads"]))
                 else:

@@ -153,8 +153,8 @@ public final class BenchmarkRunner implements Callable<Integer> {
             int i = 0;
             Map<String, MachineLimits.Rate> bandwidths = new LinkedHashMap<>();
             for (StepBench.Config c : configs) {
-                StepBench.Result ft = StepBench.run(c, budget);
-                TorchPeer.Result pt = torch == null ? null : torch.measure(c, budget);
+                StepBench.Result ft = StepBench.run(c, budget, torch);
+                TorchPeer.Result pt = ft.torch();
                 Report.Row row = new Report.Row(c, ft.steps(), ft.forwardOnly(), pt, floor(c, limits.get(c.threads()), bandwidths));
                 rows.add(row);
                 log.println("# [" + ++i + "/" + configs.size() + "] " + Report.progressLine(row));

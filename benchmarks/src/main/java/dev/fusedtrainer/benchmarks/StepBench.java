@@ -53,14 +53,31 @@ public final class StepBench {
     private StepBench() {
     }
 
+    private static double[] roundOf(TorchPeer torch, int k) {
+        try {
+            return torch.round(k);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /**
      * Step times per schedule, and the forward pass alone ({@code predict} on the UNFUSED
      * trainer, timed in the same rounds) to split a step into forward and the rest.
      */
-    public record Result(Map<Schedule, Stats> steps, Stats forwardOnly) {
+    public record Result(Map<Schedule, Stats> steps, Stats forwardOnly, TorchPeer.Result torch) {
     }
 
+    /** Without the PyTorch peer. */
     public static Result run(Config config, Budget budget) {
+        return run(config, budget, null);
+    }
+
+    /**
+     * With {@code torch} non-null, PyTorch's two variants take one more slot of every round (k'
+     * steps each, k' sized for PyTorch's own step time), so they share the rounds' drift too.
+     */
+    static Result run(Config config, Budget budget, TorchPeer torch) {
         ModelCatalog.Entry model = ModelCatalog.lookup(config.width(), config.depth(), config.optimizer());
         Schedule[] schedules = Schedule.values();
         Map<Schedule, Trainer> trainers = new EnumMap<>(Schedule.class);
@@ -95,7 +112,19 @@ public final class StepBench {
             double slowest = Math.max(Math.max(estimateMs[0], estimateMs[1]), estimateMs[2]);
             int k = (int) Math.max(1, Math.ceil(budget.roundMs() / Math.max(slowest, 1e-3)));
 
-            int slots = schedules.length + 1;  // the last slot: forward only
+            int kTorch = 0;
+            String torchError = null;
+            if (torch != null) {
+                try {
+                    double estimate = torch.setup(config, budget.warmupMs());
+                    kTorch = (int) Math.max(1, Math.ceil(budget.roundMs() / Math.max(estimate, 1e-3)));
+                } catch (java.io.IOException e) {
+                    torchError = e.getMessage();
+                }
+            }
+            boolean withTorch = kTorch > 0;
+            double[][] torchSamples = new double[2][budget.maxRounds()];
+            int slots = schedules.length + 1 + (withTorch ? 1 : 0);  // + forward only (+ PyTorch)
             float[] logits = new float[config.batch() * 10];
             double[][] samples = new double[slots][budget.maxRounds()];
             int rounds = 0;
@@ -104,6 +133,12 @@ public final class StepBench {
                 for (int j = 0; j < slots; j++) {
                     int i = (j + rounds) % slots;
                     long t0 = System.nanoTime();
+                    if (i == schedules.length + 1) {
+                        double[] perStep = roundOf(torch, kTorch);
+                        torchSamples[0][rounds] = perStep[0];
+                        torchSamples[1][rounds] = perStep[1];
+                        continue;
+                    }
                     if (i < schedules.length) {
                         Trainer t = trainers.get(schedules[i]);
                         for (int s = 0; s < k; s++) {
@@ -123,8 +158,22 @@ public final class StepBench {
             for (int i = 0; i < schedules.length; i++) {
                 result.put(schedules[i], Stats.of(java.util.Arrays.copyOf(samples[i], rounds), (long) rounds * k));
             }
+            TorchPeer.Result torchResult = null;
+            if (withTorch) {
+                Stats std = Stats.of(java.util.Arrays.copyOf(torchSamples[0], rounds), (long) rounds * kTorch);
+                Stats inb = Stats.of(java.util.Arrays.copyOf(torchSamples[1], rounds), (long) rounds * kTorch);
+                torchResult = new TorchPeer.Result(new TorchPeer.Timing(std.medianMs(), std.minMs(), std.maxMs()),
+                        new TorchPeer.Timing(inb.medianMs(), inb.minMs(), inb.maxMs()), null);
+                try {
+                    torch.done();
+                } catch (java.io.IOException e) {
+                    torchResult = new TorchPeer.Result(null, null, e.getMessage());
+                }
+            } else if (torchError != null) {
+                torchResult = new TorchPeer.Result(null, null, torchError);
+            }
             return new Result(result, Stats.of(java.util.Arrays.copyOf(samples[schedules.length], rounds),
-                    (long) rounds * k));
+                    (long) rounds * k), torchResult);
         } finally {
             for (Trainer t : trainers.values()) {
                 t.close();

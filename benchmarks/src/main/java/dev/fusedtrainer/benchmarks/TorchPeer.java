@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
 
 /**
  * The PyTorch peer ({@code benchmarks/peer/torch_step.py}) kept running as one child process for
- * the whole run: the runner sends it one configuration per line and reads its timings back, right
- * after measuring the same configuration itself, so both see the same state of the machine.
+ * the whole run. For each configuration the runner asks it to build and warm up its models, then
+ * gives it one slot in each of its own rotating rounds, so PyTorch sees the same drift as the
+ * FusedTrainer schedules.
  */
 final class TorchPeer implements AutoCloseable {
 
@@ -75,17 +76,31 @@ final class TorchPeer implements AutoCloseable {
         }
     }
 
-    Result measure(StepBench.Config c, StepBench.Budget b) throws IOException {
+    /** Builds the PyTorch models of a configuration and warms them up; returns the slower variant's step estimate (ms). */
+    double setup(StepBench.Config c, double warmupMs) throws IOException {
         String reply = request(String.format(Locale.ROOT,
-                "{\"width\": %d, \"depth\": %d, \"batch\": %d, \"optimizer\": \"%s\", \"threads\": %d, "
-                        + "\"budget\": {\"warmup_ms\": %f, \"round_ms\": %f, \"min_rounds\": %d, "
-                        + "\"max_rounds\": %d, \"measure_ms\": %f, \"floor_rounds\": %d, \"cap_ms\": %f}}",
-                c.width(), c.depth(), c.batch(), c.optimizer().cliName, c.threads(), b.warmupMs(), b.roundMs(),
-                b.minRounds(), b.maxRounds(), b.measureMs(), b.floorRounds(), b.capMs()));
+                "{\"cmd\": \"setup\", \"width\": %d, \"depth\": %d, \"batch\": %d, \"optimizer\": \"%s\", "
+                        + "\"threads\": %d, \"warmup_ms\": %f}", c.width(), c.depth(), c.batch(), c.optimizer().cliName,
+                c.threads(), warmupMs));
+        check(reply);
+        return number(reply, "estimate_ms");
+    }
+
+    /** One round: k steps of each variant; per-step ms of {standard, in_backward}. */
+    double[] round(int k) throws IOException {
+        String reply = request("{\"cmd\": \"round\", \"k\": " + k + "}");
+        check(reply);
+        return new double[] {number(reply, "standard"), number(reply, "in_backward")};
+    }
+
+    void done() throws IOException {
+        check(request("{\"cmd\": \"done\"}"));
+    }
+
+    private static void check(String reply) throws IOException {
         if (reply.contains("\"error\"")) {
-            return new Result(null, null, string(reply, "error"));
+            throw new IOException("PyTorch peer: " + string(reply, "error"));
         }
-        return new Result(timing(reply, "standard"), timing(reply, "in_backward"), null);
     }
 
     /** The peer's own check that optimizer-in-backward reproduces the standard loop; the raw JSON reply. */
