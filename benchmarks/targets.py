@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Checks a benchmarks/run JSON against the issue's targets; prints a markdown table.
 
-    /usr/bin/python3 benchmarks/targets.py out.json
+    /usr/bin/python3 benchmarks/targets.py out.json [--threads N]   (N: only those rows)
 """
 import json
 import sys
 
 
-def main(path):
+def main(path, threads=None):
     rows = json.load(open(path))["configurations"]
+    if threads is not None:
+        rows = [r for r in rows if r["config"]["threads"] == threads]
 
     def cfg(r):
         c = r["config"]
@@ -67,4 +69,10 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "out.json")
+    args = sys.argv[1:]
+    only = None
+    if "--threads" in args:
+        i = args.index("--threads")
+        only = int(args[i + 1])
+        del args[i:i + 2]
+    main(args[0] if args else "out.json", only)
