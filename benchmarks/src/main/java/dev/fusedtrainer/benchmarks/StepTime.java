@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Step time of the depth-3 benchmark MLPs ({@code models.Mlp<width><Optimizer>}), schedules side by
+ * Step time of the depth-3 benchmark MLPs ({@code models.Mlp<width>x3<Optimizer>}, as in the step-time runner), schedules side by
  * side. Prints one line per (width, optimizer, batch, schedule): median and minimum microseconds
  * per step over {@code --rounds} rounds of {@code --steps} steps, after a warm-up.
  *
@@ -69,13 +69,17 @@ public final class StepTime {
 
     private static void measure(Device device, int width, String optimizer, int batch, Schedule schedule,
                                 int threads, int stepsWanted, int rounds, int roundMillis) throws Exception {
-        Class<?> model = Class.forName("dev.fusedtrainer.benchmarks.models.Mlp" + width + optimizer + "Trainer");
+        // The step-time runner's models (BenchmarkRunner): 784 → 3 × width ReLU → 10, softmax cross-entropy.
+        String rule = optimizer.equals("SgdMomentum") ? "Sgd" : optimizer;
+        Class<?> model = Class.forName("dev.fusedtrainer.benchmarks.models.Mlp" + width + "x3" + rule + "Trainer");
         SplittableRandom random = new SplittableRandom(42);
-        float[] x = new float[batch * width];
-        float[] t = new float[batch * width];
+        float[] x = new float[batch * 784];
+        int[] t = new int[batch];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextDouble(-1, 1);
-            t[i] = (float) random.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < batch; i++) {
+            t[i] = random.nextInt(10);
         }
         try (Trainer trainer = build(model, device, schedule, threads, batch)) {
             for (int i = 0; i < 20; i++) {

@@ -8,16 +8,19 @@ import dev.fusedtrainer.annotations.Model;
 import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
 
-/** Step-time benchmark model: depth 3, width 2048, Adam. */
-@Model(input = 2048, loss = Loss.MEAN_SQUARED_ERROR)
-@Optimizer(value = OptimizerKind.ADAM, lr = 1e-3)
-public class Mlp2048Adam {
+/** Benchmark MLP: 784 → 3 × 2048 ReLU → 10, softmax cross-entropy, SGD with momentum 0.9, lr 0.01. */
+@Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+@Optimizer(value = OptimizerKind.SGD, lr = 0.01, momentum = 0.9)
+public class Mlp2048x3Sgd {
     @Layer(units = 2048, activation = Activation.RELU)
     Dense hidden1;
 
     @Layer(units = 2048, activation = Activation.RELU)
     Dense hidden2;
 
-    @Layer(units = 2048)
-    Dense out;
+    @Layer(units = 2048, activation = Activation.RELU)
+    Dense hidden3;
+
+    @Layer(units = 10)
+    Dense logits;
 }

@@ -8,16 +8,19 @@ import dev.fusedtrainer.annotations.Model;
 import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
 
-/** Step-time benchmark model: depth 3, width 1024, SgdMomentum. */
-@Model(input = 1024, loss = Loss.MEAN_SQUARED_ERROR)
-@Optimizer(value = OptimizerKind.SGD, lr = 1e-2, momentum = 0.9)
-public class Mlp1024SgdMomentum {
+/** Benchmark MLP: 784 → 3 × 1024 ReLU → 10, softmax cross-entropy, SGD with momentum 0.9, lr 0.01. */
+@Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+@Optimizer(value = OptimizerKind.SGD, lr = 0.01, momentum = 0.9)
+public class Mlp1024x3Sgd {
     @Layer(units = 1024, activation = Activation.RELU)
     Dense hidden1;
 
     @Layer(units = 1024, activation = Activation.RELU)
     Dense hidden2;
 
-    @Layer(units = 1024)
-    Dense out;
+    @Layer(units = 1024, activation = Activation.RELU)
+    Dense hidden3;
+
+    @Layer(units = 10)
+    Dense logits;
 }

@@ -8,16 +8,19 @@ import dev.fusedtrainer.annotations.Model;
 import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
 
-/** Step-time benchmark model: depth 3, width 256, SgdMomentum. */
-@Model(input = 256, loss = Loss.MEAN_SQUARED_ERROR)
-@Optimizer(value = OptimizerKind.SGD, lr = 1e-2, momentum = 0.9)
-public class Mlp256SgdMomentum {
+/** Benchmark MLP: 784 → 3 × 256 ReLU → 10, softmax cross-entropy, SGD with momentum 0.9, lr 0.01. */
+@Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+@Optimizer(value = OptimizerKind.SGD, lr = 0.01, momentum = 0.9)
+public class Mlp256x3Sgd {
     @Layer(units = 256, activation = Activation.RELU)
     Dense hidden1;
 
     @Layer(units = 256, activation = Activation.RELU)
     Dense hidden2;
 
-    @Layer(units = 256)
-    Dense out;
+    @Layer(units = 256, activation = Activation.RELU)
+    Dense hidden3;
+
+    @Layer(units = 10)
+    Dense logits;
 }

@@ -8,16 +8,19 @@ import dev.fusedtrainer.annotations.Model;
 import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
 
-/** Step-time benchmark model: depth 3, width 1024, Adam. */
-@Model(input = 1024, loss = Loss.MEAN_SQUARED_ERROR)
+/** Benchmark MLP: 784 → 3 × 256 ReLU → 10, softmax cross-entropy, Adam, lr 1e-3. */
+@Model(input = 784, loss = Loss.SOFTMAX_CROSS_ENTROPY)
 @Optimizer(value = OptimizerKind.ADAM, lr = 1e-3)
-public class Mlp1024Adam {
-    @Layer(units = 1024, activation = Activation.RELU)
+public class Mlp256x3Adam {
+    @Layer(units = 256, activation = Activation.RELU)
     Dense hidden1;
 
-    @Layer(units = 1024, activation = Activation.RELU)
+    @Layer(units = 256, activation = Activation.RELU)
     Dense hidden2;
 
-    @Layer(units = 1024)
-    Dense out;
+    @Layer(units = 256, activation = Activation.RELU)
+    Dense hidden3;
+
+    @Layer(units = 10)
+    Dense logits;
 }
