@@ -55,10 +55,13 @@ static inline void dense_backward(const float* dZ, const float* X, const float* 
 
 // The rule applied to n elements starting at index `at` of the layer block, with the gradient
 // taken from g[0..n).
+// `omp simd` forces loop vectorisation of the inlined rule. With only `ivdep`, GCC fully unrolled
+// the 8-element tile updates and SLP-vectorised some rules (SGD) into 128-bit code with scalar
+// inserts, 2.4x slower than the unfused pass at 256x256 (docs/kernels.md).
 template <class Rule>
 static inline void apply_rule_at(const Rule& rule, float* P, const float* g, float* S0, float* S1, float* S2,
                                  long at, long n) {
-#pragma GCC ivdep
+#pragma omp simd
     for (long i = 0; i < n; i++) rule(at + i, P, g[i], S0, S1, S2);
 }
 
@@ -219,19 +222,29 @@ static inline int tile_rows_for(int B) { return B <= 4 ? 2 : 4; }
 #endif
 static const int kBlockedGemmMinBatch = FT_BLOCKED_GEMM_MIN_BATCH;
 
-// Row-blocked variant for large batches: for each block of rows, dx += dz_blk · W_blk (old W),
-// then the block's gradient into an L2-sized scratch by sgemm, then the rule over the block while
-// its weights, gradient and state are still in L2. No full-size gradient buffer exists.
+// FORWARD multiplies each freshly updated block right away only up to this batch: there forward is
+// memory-bound and saves re-reading W; at batch 16 the many small block products cost more than
+// that saves (full-model matrix, docs/kernels.md).
+static const int kForwardFusedMaxBatch = 4;
+
+// Row-blocked variant for large batches: for each block of rows, the block's gradient into an
+// L2-sized scratch by sgemm, then the rule over the block while its weights, gradient and state
+// are still in L2. No full-size gradient buffer exists. The input gradient (old W) is computed per
+// block, dx += dz_blk · W_blk, while the block is being fetched anyway; but that re-reads and
+// re-writes all of dx once per block (2 · B · 4 / rows bytes per weight), so when blocks are
+// narrower than 2·B rows one whole-layer product before the updates is cheaper (4 bytes per weight).
 template <class Rule>
 static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
                                       float* S0, float* S1, float* S2, int B, int in, int out, int threads) {
-    const int rows = std::max(8, std::min(out, (int) (64L * 1024 / std::max(in, 1))));
+    const int rows = std::max(8, std::min(out, (int) (256L * 1024 / std::max(in, 1))));
     float* g = scratch((size_t) rows * in + rows, 0);
     if (!g) return;
+    const bool dx_per_block = dX && rows >= 2 * B;
+    if (dX && !dx_per_block) sgemm(false, false, B, in, out, 1.0f, dZ, out, P, in, 0.0f, dX, in, threads);
     for (int j0 = 0; j0 < out; j0 += rows) {
         const int m = std::min(rows, out - j0);
         float* w = P + (long) j0 * in;
-        if (dX) sgemm(false, false, B, in, m, 1.0f, dZ + j0, out, w, in, j0 == 0 ? 0.0f : 1.0f, dX, in, threads);
+        if (dx_per_block) sgemm(false, false, B, in, m, 1.0f, dZ + j0, out, w, in, j0 == 0 ? 0.0f : 1.0f, dX, in, threads);
         sgemm(true, false, m, in, B, 1.0f, dZ + j0, out, X, in, 0.0f, g, in, threads);
         const long at = (long) j0 * in;
         optim_update_with(rule, P + at, g, S0 ? S0 + at : nullptr, S1 ? S1 + at : nullptr,
@@ -313,13 +326,13 @@ static inline void dense_forward_fused(const double* hp, long step, const float*
                                        int act, float slope, int threads) {
     with_rule(hp, step, [&](const auto& rule) {
         const long bias_at = (long) out * in;
-        if (B >= kBlockedGemmMinBatch) {  // measured: one whole-layer product wins at large batches
+        if (B > kForwardFusedMaxBatch) {  // measured: one whole-layer product wins beyond tiny batches
             optim_update_with(rule, P, G, S0, S1, S2, bias_at + out, threads);
             dense_forward(X, P, Z, Y, B, in, out, act, slope, threads);
             return;
         }
         apply_rule_at(rule, P, G + bias_at, S0, S1, S2, bias_at, out);
-        const int rows = std::max(8, std::min(out, (int) (64L * 1024 / std::max(in, 1))));
+        const int rows = std::max(8, std::min(out, (int) (256L * 1024 / std::max(in, 1))));
         for (int j0 = 0; j0 < out; j0 += rows) {
             const int m = std::min(rows, out - j0);
             const long a = (long) j0 * in;

@@ -59,6 +59,16 @@ public final class MachineLimits {
     /** GFLOP/s of C[n,n] = A[n,n] · B[n,n] (2n³ FLOPs) through cblas_sgemm. */
     static Rate sgemm(int threads, int n, int repetitions) {
         CpuKernels.ft_set_blas_threads(threads);
+        try {
+            return sgemmWithBlasThreads(n, repetitions);
+        } finally {
+            // Trainers keep OpenBLAS single-threaded and split products over their own OpenMP threads;
+            // a multi-threaded OpenBLAS called from those threads would oversubscribe (blas.h).
+            CpuKernels.ft_set_blas_threads(1);
+        }
+    }
+
+    private static Rate sgemmWithBlasThreads(int n, int repetitions) {
         long size = (long) n * n;
         try (FloatPointer a = filled(size, 0.5f); FloatPointer b = filled(size, 0.25f);
              FloatPointer c = filled(size, 0f)) {

@@ -92,7 +92,7 @@ public final class TrainingSession implements AutoCloseable {
      */
     private void applyLearningRate(int epoch) {
         if (epoch != learningRateEpoch && settings.overridesLearningRate()) {
-            LearningRate.override(trainer, settings.learningRate(epoch));
+            LearningRate.override(trainer, settings.model(), settings.learningRate(epoch));
         }
         learningRateEpoch = epoch;
     }

@@ -121,7 +121,7 @@ class TrainingSessionTest {
         try (Trainer overridden = ModelVariant.ADAM.build(schedule, 9, 1, 64);
              Trainer annotated = FashionMlpLr2e3Trainer.builder().schedule(schedule).seed(9).maxBatch(64).build();
              Trainer plain = ModelVariant.ADAM.build(schedule, 9, 1, 64)) {
-            LearningRate.override(overridden, 2e-3);
+            LearningRate.override(overridden, ModelVariant.ADAM, 2e-3);
             for (int i = 0; i < 10; i++) {
                 BatchStream.Batch x = a.next();
                 overridden.step(x.inputs(), x.labels());
