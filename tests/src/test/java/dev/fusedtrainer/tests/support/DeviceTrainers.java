@@ -4,7 +4,6 @@ import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.cuda.CudaSupport;
-import java.lang.reflect.InvocationTargetException;
 
 /** Builds generated trainers on a chosen device, through the generated builder. */
 public final class DeviceTrainers {
@@ -13,19 +12,7 @@ public final class DeviceTrainers {
 
     public static Trainer build(Class<? extends Trainer> trainer, Device device, Schedule schedule, int maxBatch,
                                 long seed) {
-        try {
-            Object builder = trainer.getMethod("builder").invoke(null);
-            Class<?> type = builder.getClass();
-            type.getMethod("device", Device.class).invoke(builder, device);
-            type.getMethod("schedule", Schedule.class).invoke(builder, schedule);
-            type.getMethod("maxBatch", int.class).invoke(builder, maxBatch);
-            type.getMethod("seed", long.class).invoke(builder, seed);
-            return trainer.cast(type.getMethod("build").invoke(builder));
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(trainer + " lacks the generated builder API", e);
-        }
+        return TrainerFactory.build(trainer, device, schedule, 1, maxBatch, seed);
     }
 
     /** Null where CUDA device 0 is usable, else the probe's reason (for assumptions). */
