@@ -25,10 +25,11 @@ static inline void ft_dense_backward(const float* dZ, const float* X, const floa
     ft::dense_backward(dZ, X, P, G, dX, B, in, out, threads);
 }
 
-static inline void ft_dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
+// Returns 0, or 1 when the kernel's scratch memory could not be allocated (nothing was changed).
+static inline int ft_dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
                                            float* P, float* S0, float* S1, float* S2, int B, int in, int out,
                                            int threads) {
-    ft::dense_backward_fused(hp, step, dZ, X, dX, P, S0, S1, S2, B, in, out, threads);
+    return ft::dense_backward_fused(hp, step, dZ, X, dX, P, S0, S1, S2, B, in, out, threads);
 }
 
 static inline void ft_dense_backward_then_update(const double* hp, long step, const float* dZ, const float* X,

@@ -87,7 +87,7 @@ struct PackedSlice {
     float* dx;   // [chunks][B][8], or null when no input gradient is wanted
 };
 
-// Per-thread scratch for packed slices, grown on demand and reused across calls.
+// Per-thread scratch, grown on demand and reused across calls; null when the allocation fails.
 static inline float* scratch(size_t floats, int which) {
     static thread_local float* buffers[2] = {nullptr, nullptr};
     static thread_local size_t sizes[2] = {0, 0};
@@ -191,11 +191,9 @@ static inline void fused_row_group(const Rule& rule, int rows, const float* dZ, 
 template <bool HAS_DX, class Rule>
 static inline void fused_column_range(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
                                       float* S0, float* S1, float* S2, int B, int in, int out, long k0, long k1,
-                                      int R) {
+                                      int R, PackedSlice pack) {
     const long chunks = (k1 - k0) / 8;
     if (chunks == 0) return;
-    PackedSlice pack{scratch((size_t) chunks * B * 8, 0), HAS_DX ? scratch((size_t) chunks * B * 8, 1) : nullptr};
-    if (!pack.x || (HAS_DX && !pack.dx)) return;  // allocation failure: the caller checks scratch first
     for (long c = 0; c < chunks; c++)
         for (int b = 0; b < B; b++)
             _mm256_store_ps(pack.x + (c * B + b) * 8, load8(X + (long) b * in + k0 + 8 * c));
@@ -233,12 +231,13 @@ static const int kForwardFusedMaxBatch = 4;
 // block, dx += dz_blk · W_blk, while the block is being fetched anyway; but that re-reads and
 // re-writes all of dx once per block (2 · B · 4 / rows bytes per weight), so when blocks are
 // narrower than 2·B rows one whole-layer product before the updates is cheaper (4 bytes per weight).
+// Returns false, having changed nothing, when its scratch cannot be allocated.
 template <class Rule>
-static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
+static inline bool fused_blocked_gemm(const Rule& rule, const float* dZ, const float* X, float* dX, float* P,
                                       float* S0, float* S1, float* S2, int B, int in, int out, int threads) {
     const int rows = std::max(8, std::min(out, (int) (256L * 1024 / std::max(in, 1))));
     float* g = scratch((size_t) rows * in + rows, 0);
-    if (!g) return;
+    if (!g) return false;
     const bool dx_per_block = dX && rows >= 2 * B;
     if (dX && !dx_per_block) sgemm(false, false, B, in, out, 1.0f, dZ, out, P, in, 0.0f, dX, in, threads);
     for (int j0 = 0; j0 < out; j0 += rows) {
@@ -250,6 +249,7 @@ static inline void fused_blocked_gemm(const Rule& rule, const float* dZ, const f
         optim_update_with(rule, P + at, g, S0 ? S0 + at : nullptr, S1 ? S1 + at : nullptr,
                           S2 ? S2 + at : nullptr, (long) m * in, threads);
     }
+    return true;
 }
 
 // Bias: gradient Σ_batch dZ, updated with the same rule.
@@ -269,18 +269,25 @@ static inline void fused_bias(const Rule& rule, const float* dZ, float* P, float
 // BACKWARD-fused dense backward: dX = dZ · W_old (if dX non-null), then W and b updated in place
 // by the optimizer rule with their gradients dZᵀ·X and Σ dZ, block by block.
 // dZ: [B,out]; X: [B,in]; dX: [B,in] or null; P/S*: the layer's parameter and state blocks.
-static inline void dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
-                                        float* P, float* S0, float* S1, float* S2, int B, int in, int out,
-                                        int threads) {
+// Returns 0, or 1 when scratch memory could not be allocated: then nothing was changed (every
+// thread reserves its scratch before any thread starts work).
+static inline int dense_backward_fused(const double* hp, long step, const float* dZ, const float* X, float* dX,
+                                       float* P, float* S0, float* S1, float* S2, int B, int in, int out,
+                                       int threads) {
+    int status = 0;
     with_rule(hp, step, [&](const auto& rule) {
         if (B >= kBlockedGemmMinBatch) {
-            fused_blocked_gemm(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, threads);
+            if (!fused_blocked_gemm(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, threads)) {
+                status = 1;
+                return;
+            }
             fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
             return;
         }
         const long vec_cols = (long) in / 8 * 8;
         const int nt = std::max(1, std::min(threads, (int) (vec_cols / 64)));
         const int R = tile_rows_for(B);
+        bool failed = false;
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
             int t = 0, n = 1;
@@ -290,15 +297,33 @@ static inline void dense_backward_fused(const double* hp, long step, const float
 #endif
             const long per = (vec_cols / 8 + n - 1) / n * 8;
             const long k0 = std::min(vec_cols, t * per), k1 = std::min(vec_cols, k0 + per);
-            if (dX) fused_column_range<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R);
-            else fused_column_range<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R);
-            if (t == n - 1) {
-                if (dX) fused_tail_columns<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
-                else fused_tail_columns<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
+            const size_t slice = (size_t) ((k1 - k0) / 8) * B * 8;
+            PackedSlice pack{nullptr, nullptr};
+            if (slice > 0) {
+                pack.x = scratch(slice, 0);
+                pack.dx = dX ? scratch(slice, 1) : nullptr;
+                if (!pack.x || (dX && !pack.dx)) {
+#pragma omp atomic write
+                    failed = true;
+                }
             }
-            if (t == 0) fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
+#pragma omp barrier
+            bool stop;
+#pragma omp atomic read
+            stop = failed;
+            if (!stop) {
+                if (dX) fused_column_range<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R, pack);
+                else fused_column_range<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, k0, k1, R, pack);
+                if (t == n - 1) {
+                    if (dX) fused_tail_columns<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
+                    else fused_tail_columns<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
+                }
+                if (t == 0) fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
+            }
         }
+        if (failed) status = 1;
     });
+    return status;
 }
 
 // The simpler per-layer fusion, kept as the measured alternative: the layer's whole gradient

@@ -102,7 +102,10 @@ public final class CpuBackend implements Backend {
     public void denseBackwardFused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x, FloatPointer dx,
                                    FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1, FloatPointer s2,
                                    int batch, int in, int out, int threads) {
-        CpuKernels.ft_dense_backward_fused(hp, step, dz, x, dx, p, s0, s1, s2, batch, in, out, threads);
+        if (CpuKernels.ft_dense_backward_fused(hp, step, dz, x, dx, p, s0, s1, s2, batch, in, out, threads) != 0) {
+            throw new OutOfMemoryError("the fused backward kernel could not allocate its native scratch memory for a ["
+                    + out + "," + in + "] layer at batch " + batch + "; the weights were not changed");
+        }
     }
 
     @Override

@@ -52,7 +52,8 @@ public final class CpuKernels implements LoadEnabled {
     public static native void ft_dense_backward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g,
                                                 FloatPointer dx, int batch, int in, int out, int threads);
 
-    public static native void ft_dense_backward_fused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x,
+    /** Returns 0, or 1 when the kernel's scratch memory could not be allocated (nothing was changed). */
+    public static native int ft_dense_backward_fused(DoublePointer hp, long step, FloatPointer dz, FloatPointer x,
                                                       FloatPointer dx, FloatPointer p, FloatPointer s0,
                                                       FloatPointer s1, FloatPointer s2, int batch, int in, int out,
                                                       int threads);
