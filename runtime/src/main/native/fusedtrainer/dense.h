@@ -220,6 +220,13 @@ static inline int tile_rows_for(int B) { return B <= 4 ? 2 : 4; }
 #endif
 static const int kBlockedGemmMinBatch = FT_BLOCKED_GEMM_MIN_BATCH;
 
+// Without an input gradient (a model's first layer) a tile does 4 FMAs per 5 loads and is
+// load-bound; the blocked sgemm path wins from a smaller batch there (docs/kernels.md).
+#ifndef FT_BLOCKED_GEMM_MIN_BATCH_NO_DX
+#define FT_BLOCKED_GEMM_MIN_BATCH_NO_DX 8
+#endif
+static const int kBlockedGemmMinBatchNoDx = FT_BLOCKED_GEMM_MIN_BATCH_NO_DX;
+
 // FORWARD multiplies each freshly updated block right away only up to this batch: there forward is
 // memory-bound and saves re-reading W; at batch 16 the many small block products cost more than
 // that saves (full-model matrix, docs/kernels.md).
@@ -276,7 +283,7 @@ static inline int dense_backward_fused(const double* hp, long step, const float*
                                        int threads) {
     int status = 0;
     with_rule(hp, step, [&](const auto& rule) {
-        if (B >= kBlockedGemmMinBatch) {
+        if (B >= kBlockedGemmMinBatch || (!dX && B >= kBlockedGemmMinBatchNoDx)) {
             if (!fused_blocked_gemm(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, threads)) {
                 status = 1;
                 return;
