@@ -316,14 +316,15 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
-     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, right before
+     * its weights are read (on the CPU at small batches block by block, each block multiplied while
+     * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
         if (updatesPending) {
-            // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,4] = sigmoid(x[B,2] · Wᵀ + b)  [FORWARD]
+            // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1) just before their forward use, then
+            // y[B,4] = sigmoid(x[B,2] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 2, 4, Activation.SIGMOID.ordinal(), 0.01f, threads);
         } else {
@@ -332,8 +333,8 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
                     Activation.SIGMOID.ordinal(), 0.01f);
         }
         if (updatesPending) {
-            // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,2] = identity(x[B,4] · Wᵀ + b)  [FORWARD]
+            // logits: W[2,4], b[2] ← ADAGRAD(gradient of step t-1) just before their forward use, then
+            // y[B,2] = identity(x[B,4] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 4, 2, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {

@@ -315,14 +315,15 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
-     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, right before
+     * its weights are read (on the CPU at small batches block by block, each block multiplied while
+     * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
         if (updatesPending) {
-            // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,12] = gelu(x[B,20] · Wᵀ + b)  [FORWARD]
+            // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1) just before their forward use, then
+            // y[B,12] = gelu(x[B,20] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 20, 12, Activation.GELU.ordinal(), 0.01f, threads);
         } else {
@@ -331,8 +332,8 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
                     Activation.GELU.ordinal(), 0.01f);
         }
         if (updatesPending) {
-            // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,3] = identity(x[B,12] · Wᵀ + b)  [FORWARD]
+            // logits: W[3,12], b[3] ← ADAMW(gradient of step t-1) just before their forward use, then
+            // y[B,3] = identity(x[B,12] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(logitsHyper, pendingStep, hiddenY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 12, 3, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {

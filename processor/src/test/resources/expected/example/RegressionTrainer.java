@@ -314,14 +314,15 @@ public final class RegressionTrainer extends Regression implements Trainer {
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
-     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, right before
+     * its weights are read (on the CPU at small batches block by block, each block multiplied while
+     * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
         if (updatesPending) {
-            // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,16] = tanh(x[B,8] · Wᵀ + b)  [FORWARD]
+            // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1) just before their forward use, then
+            // y[B,16] = tanh(x[B,8] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f, threads);
         } else {
@@ -330,8 +331,8 @@ public final class RegressionTrainer extends Regression implements Trainer {
                     Activation.TANH.ordinal(), 0.01f);
         }
         if (updatesPending) {
-            // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,1] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
+            // prediction: W[1,16], b[1] ← RMSPROP(gradient of step t-1) just before their forward use, then
+            // y[B,1] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(predictionHyper, pendingStep, hiddenY, predictionParams, predictionGrads, predictionState0,
                     predictionState1, predictionState2, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {

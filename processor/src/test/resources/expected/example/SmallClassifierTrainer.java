@@ -352,14 +352,15 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     }
 
     /**
-     * FORWARD: the previous step's update of each layer runs inside that layer's forward, block by
-     * block, while its weights are about to be read anyway; this step's gradients are stored for the next.
+     * FORWARD: the previous step's update of each layer runs inside that layer's forward, right before
+     * its weights are read (on the CPU at small batches block by block, each block multiplied while
+     * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
         long pendingStep = core.stepCount();
         if (updatesPending) {
-            // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,32] = relu(x[B,64] · Wᵀ + b)  [FORWARD]
+            // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1) just before their forward use, then
+            // y[B,32] = relu(x[B,64] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f, threads);
         } else {
@@ -368,8 +369,8 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
                     Activation.RELU.ordinal(), 0.01f);
         }
         if (updatesPending) {
-            // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,16] = leaky_relu(x[B,32] · Wᵀ + b)  [FORWARD]
+            // bottleneck: W[16,32], b[16] ← SGD(gradient of step t-1) just before their forward use, then
+            // y[B,16] = leaky_relu(x[B,32] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(bottleneckHyper, pendingStep, hiddenY, bottleneckParams, bottleneckGrads, bottleneckState0,
                     bottleneckState1, bottleneckState2, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
         } else {
@@ -378,8 +379,8 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
                     Activation.LEAKY_RELU.ordinal(), 0.1f);
         }
         if (updatesPending) {
-            // logits: W[10,16], b[10] ← ADAM(gradient of step t-1) block by block, each block multiplied right after its
-            // update: y[B,10] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
+            // logits: W[10,16], b[10] ← ADAM(gradient of step t-1) just before their forward use, then
+            // y[B,10] = identity(x[B,16] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(logitsHyper, pendingStep, bottleneckY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {

@@ -371,15 +371,16 @@ public final class TrainerGenerator {
     private MethodSpec stepForwardFused() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("stepForwardFused").addModifiers(Modifier.PRIVATE)
                 .returns(TypeName.FLOAT).addParameter(TypeName.INT, "batch")
-                .addJavadoc("FORWARD: the previous step's update of each layer runs inside that layer's forward, block by\n"
-                        + "block, while its weights are about to be read anyway; this step's gradients are stored for the next.\n")
+                .addJavadoc("FORWARD: the previous step's update of each layer runs inside that layer's forward, right before\n"
+                        + "its weights are read (on the CPU at small batches block by block, each block multiplied while\n"
+                        + "still in cache); this step's gradients are stored for the next.\n")
                 .addStatement("long pendingStep = core.stepCount()");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
             m.beginControlFlow("if (updatesPending)");
-            m.addComment("$L: $L ← $L(gradient of step t-1) block by block, each block multiplied right after its",
+            m.addComment("$L: $L ← $L(gradient of step t-1) just before their forward use, then",
                     l.name(), paramShapes(l), l.optimizer().kind());
-            m.addComment("update: y[B,$L] = $L(x[B,$L] · Wᵀ + b)  [FORWARD]", l.out(),
+            m.addComment("y[B,$L] = $L(x[B,$L] · Wᵀ + b)  [FORWARD]", l.out(),
                     l.activation().name().toLowerCase(Locale.ROOT), l.in());
             m.addStatement("backend.denseForwardFused($LHyper, pendingStep, $L, $LParams, $LGrads, $LState0,$W$LState1, "
                             + "$LState2, $LZ, $LY, batch, $L, $L, $T.$L.ordinal(), $Lf, threads)", l.name(),
