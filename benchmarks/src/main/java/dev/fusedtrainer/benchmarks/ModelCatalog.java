@@ -7,6 +7,7 @@ import dev.fusedtrainer.benchmarks.models.Mlp2048x3AdamTrainer;
 import dev.fusedtrainer.benchmarks.models.Mlp2048x3SgdTrainer;
 import dev.fusedtrainer.benchmarks.models.Mlp256x3AdamTrainer;
 import dev.fusedtrainer.benchmarks.models.Mlp256x3SgdTrainer;
+import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,10 +45,15 @@ public final class ModelCatalog {
         }
     }
 
-    /** Builds a trainer of one model for a schedule, thread count and largest batch. */
+    /** Builds a trainer of one model for a device, schedule, thread count and largest batch. */
     @FunctionalInterface
     public interface Factory {
-        Trainer build(Schedule schedule, int threads, int maxBatch, long seed);
+        Trainer build(Device device, Schedule schedule, int threads, int maxBatch, long seed);
+
+        /** On the CPU, where the step-time runner measures. */
+        default Trainer build(Schedule schedule, int threads, int maxBatch, long seed) {
+            return build(Device.cpu(), schedule, threads, maxBatch, seed);
+        }
     }
 
     public record Entry(int width, int depth, OptimizerChoice optimizer, String className, Factory factory) {
@@ -59,18 +65,18 @@ public final class ModelCatalog {
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        add(256, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp256x3Sgd", (s, t, b, seed) ->
-                Mlp256x3SgdTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
-        add(256, 3, OptimizerChoice.ADAM, "Mlp256x3Adam", (s, t, b, seed) ->
-                Mlp256x3AdamTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
-        add(1024, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp1024x3Sgd", (s, t, b, seed) ->
-                Mlp1024x3SgdTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
-        add(1024, 3, OptimizerChoice.ADAM, "Mlp1024x3Adam", (s, t, b, seed) ->
-                Mlp1024x3AdamTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
-        add(2048, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp2048x3Sgd", (s, t, b, seed) ->
-                Mlp2048x3SgdTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
-        add(2048, 3, OptimizerChoice.ADAM, "Mlp2048x3Adam", (s, t, b, seed) ->
-                Mlp2048x3AdamTrainer.builder().schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(256, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp256x3Sgd", (d, s, t, b, seed) ->
+                Mlp256x3SgdTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(256, 3, OptimizerChoice.ADAM, "Mlp256x3Adam", (d, s, t, b, seed) ->
+                Mlp256x3AdamTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(1024, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp1024x3Sgd", (d, s, t, b, seed) ->
+                Mlp1024x3SgdTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(1024, 3, OptimizerChoice.ADAM, "Mlp1024x3Adam", (d, s, t, b, seed) ->
+                Mlp1024x3AdamTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(2048, 3, OptimizerChoice.SGD_MOMENTUM, "Mlp2048x3Sgd", (d, s, t, b, seed) ->
+                Mlp2048x3SgdTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
+        add(2048, 3, OptimizerChoice.ADAM, "Mlp2048x3Adam", (d, s, t, b, seed) ->
+                Mlp2048x3AdamTrainer.builder().device(d).schedule(s).threads(t).maxBatch(b).seed(seed).build());
     }
 
     private ModelCatalog() {

@@ -3,7 +3,6 @@ package dev.fusedtrainer.benchmarks;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
-import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -70,8 +69,8 @@ public final class StepTime {
     private static void measure(Device device, int width, String optimizer, int batch, Schedule schedule,
                                 int threads, int stepsWanted, int rounds, int roundMillis) throws Exception {
         // The step-time runner's models (BenchmarkRunner): 784 → 3 × width ReLU → 10, softmax cross-entropy.
-        String rule = optimizer.equals("SgdMomentum") ? "Sgd" : optimizer;
-        Class<?> model = Class.forName("dev.fusedtrainer.benchmarks.models.Mlp" + width + "x3" + rule + "Trainer");
+        ModelCatalog.Entry model = ModelCatalog.lookup(width, 3, optimizer.equals("SgdMomentum")
+                ? ModelCatalog.OptimizerChoice.SGD_MOMENTUM : ModelCatalog.OptimizerChoice.parse(optimizer));
         SplittableRandom random = new SplittableRandom(42);
         float[] x = new float[batch * 784];
         int[] t = new int[batch];
@@ -81,7 +80,7 @@ public final class StepTime {
         for (int i = 0; i < batch; i++) {
             t[i] = random.nextInt(10);
         }
-        try (Trainer trainer = build(model, device, schedule, threads, batch)) {
+        try (Trainer trainer = model.factory().build(device, schedule, threads, batch, 0L)) {
             for (int i = 0; i < 20; i++) {
                 trainer.step(x, t);
             }
@@ -106,24 +105,6 @@ public final class StepTime {
             Arrays.sort(perStep);
             System.out.printf(Locale.ROOT, "%s\t%d\t%s\t%d\t%s\t%.1f\t%.1f\t%d%n", device, width, optimizer, batch,
                     schedule, perStep[rounds / 2], perStep[0], steps);
-        }
-    }
-
-    static Trainer build(Class<?> trainer, Device device, Schedule schedule, int threads, int maxBatch)
-            throws ReflectiveOperationException {
-        try {
-            Object builder = trainer.getMethod("builder").invoke(null);
-            Class<?> type = builder.getClass();
-            type.getMethod("device", Device.class).invoke(builder, device);
-            type.getMethod("schedule", Schedule.class).invoke(builder, schedule);
-            type.getMethod("threads", int.class).invoke(builder, threads);
-            type.getMethod("maxBatch", int.class).invoke(builder, maxBatch);
-            return (Trainer) type.getMethod("build").invoke(builder);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
         }
     }
 
