@@ -7,6 +7,12 @@
 #include "activation.h"
 #include "loss.h"
 #include "dense.h"
+// conv2d.h, pool.h: added below
+
+// norm.h, dropout.h, embedding.h: added below
+
+// optimizer additions: added below
+
 
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
 
@@ -67,3 +73,12 @@ static inline void ft_triad(float* a, const float* b, const float* c, float s, l
 #pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static)
     for (long i = 0; i < n; i++) a[i] = b[i] + s * c[i];
 }
+
+// ---- conv2d and pooling (conv2d.h, pool.h) ----
+
+
+// ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
+
+
+// ---- layer-level updates, gradient norms (optim.h) ----
+

@@ -84,4 +84,13 @@ public final class CpuKernels implements LoadEnabled {
 
     public static native void ft_triad(FloatPointer a, FloatPointer b, FloatPointer c, float s, long n,
                                        int threads);
+
+    // ---- conv2d and pooling (conv2d.h, pool.h) ----
+
+
+    // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
+
+
+    // ---- layer-level updates, gradient norms (optim.h) ----
+
 }
