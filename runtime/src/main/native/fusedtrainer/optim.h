@@ -26,7 +26,7 @@ enum OptimSlots {
     HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
     HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_SIZE
 };
-enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4 };
+enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5 };
 
 // SGD with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD).
 // State: s0 = momentum buffer.
@@ -100,6 +100,20 @@ struct AdagradRule {
     }
 };
 
+// Adamax (Kingma & Ba, 2015, section 7.1; torch.optim.Adamax): the second moment replaced by an
+// exponentially weighted infinity norm. State: s0 = first moment, s1 = infinity norm u.
+struct AdamaxRule {
+    float beta1, beta2, eps, wd, clr;  // clr = lr / (1 - beta1^t)
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float* s1, float*) const {
+        g = g + wd * p[i];
+        const float m = beta1 * s0[i] + (1.0f - beta1) * g;
+        const float u = ft_max(beta2 * s1[i], ft_abs(g) + eps);
+        s0[i] = m;
+        s1[i] = u;
+        p[i] = p[i] - clr * (m / u);
+    }
+};
+
 // Calls f(rule) with the rule for this config and step (1-based count of updates of this
 // parameter), so that f's loops are instantiated per rule and carry no branches.
 template <class F>
@@ -147,6 +161,11 @@ inline void with_rule(const double* hp, long step, F&& f) {
     case OPT_ADAGRAD: {
         const float clr = (float) (hp[HP_LR] / (1.0 + (double) (step - 1) * hp[HP_LR_DECAY]));
         f(AdagradRule{clr, (float) hp[HP_EPS], wd});
+        break;
+    }
+    case OPT_ADAMAX: {
+        const float clr = (float) (hp[HP_LR] / (1.0 - std::pow(hp[HP_BETA1], (double) step)));
+        f(AdamaxRule{(float) hp[HP_BETA1], (float) hp[HP_BETA2], (float) hp[HP_EPS], wd, clr});
         break;
     }
     default:

@@ -32,6 +32,10 @@ public class EveryOptimizer {
     @Optimizer(value = OptimizerKind.ADAGRAD, lr = 0.05, lrDecay = 1e-3, initialAccumulatorValue = 0.1, eps = 1e-9)
     Dense adagrad;
 
+    @Layer(units = 6, activation = Activation.TANH)
+    @Optimizer(value = OptimizerKind.ADAMAX, lr = 2e-3, beta1 = 0.85, beta2 = 0.99, eps = 1e-7, weightDecay = 1e-3)
+    Dense adamax;
+
     @Layer(units = 2)
     @Optimizer(value = OptimizerKind.SGD, lr = 0.0)
     Dense output;

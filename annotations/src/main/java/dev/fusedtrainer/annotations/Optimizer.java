@@ -36,10 +36,10 @@ public @interface Optimizer {
     /** SGD: Nesterov momentum (needs momentum &gt; 0 and dampening 0). */
     boolean nesterov() default false;
 
-    /** Adam and AdamW: coefficient of the running gradient average. */
+    /** Adam, AdamW and Adamax: coefficient of the running gradient average. */
     double beta1() default Double.NaN;
 
-    /** Adam and AdamW: coefficient of the running squared-gradient average. */
+    /** Adam and AdamW: coefficient of the running squared-gradient average; Adamax: decay of the infinity norm. */
     double beta2() default Double.NaN;
 
     /** Adam, AdamW, RMSprop, Adagrad: term added to the denominator. */

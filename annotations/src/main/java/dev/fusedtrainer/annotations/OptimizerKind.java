@@ -19,7 +19,9 @@ public enum OptimizerKind {
     /** {@code torch.optim.RMSprop}. */
     RMSPROP(entries("lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weightDecay", 0.0, "momentum", 0.0, "centered", 0.0)),
     /** {@code torch.optim.Adagrad}. */
-    ADAGRAD(entries("lr", 1e-2, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0, "eps", 1e-10));
+    ADAGRAD(entries("lr", 1e-2, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0, "eps", 1e-10)),
+    /** {@code torch.optim.Adamax}: Adam with the infinity norm (Kingma &amp; Ba, 2015, section 7). */
+    ADAMAX(entries("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0));
 
     private final Map<String, Double> defaults;
 

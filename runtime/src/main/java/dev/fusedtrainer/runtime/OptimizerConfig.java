@@ -67,6 +67,7 @@ public record OptimizerConfig(
             case ADAM, ADAMW -> slot < 2 || (slot == 2 && amsgrad);
             case RMSPROP -> slot == 0 || (slot == 1 && centered) || (slot == 2 && momentum > 0);
             case ADAGRAD -> slot == 0;
+            case ADAMAX -> slot < 2;  // first moment, infinity norm
         };
     }
 

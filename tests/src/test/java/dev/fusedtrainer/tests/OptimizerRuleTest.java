@@ -110,7 +110,10 @@ class OptimizerRuleTest {
                 Arguments.of(OptimizerKind.RMSPROP, Map.of("lr", 0.005, "momentum", 0.7)),
                 Arguments.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.1)),
                 Arguments.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.1, "lrDecay", 0.05, "initialAccumulatorValue", 0.1,
-                        "weightDecay", 0.05, "eps", 0.01)));
+                        "weightDecay", 0.05, "eps", 0.01)),
+                Arguments.of(OptimizerKind.ADAMAX, Map.of("lr", 0.01)),
+                Arguments.of(OptimizerKind.ADAMAX, Map.of("lr", 0.01, "beta1", 0.8, "beta2", 0.9, "eps", 0.05,
+                        "weightDecay", 0.05)));
     }
 
     /** Gradients spanning four orders of magnitude, so that eps, decay and moment terms all matter. */
@@ -163,8 +166,11 @@ class OptimizerRuleTest {
 
     // ---- (b) against PyTorch ----
 
-    /** Adamax and NAdam are in the reference file but not implemented in FusedTrainer yet. */
-    private static final List<String> NOT_IMPLEMENTED = List.of("Adamax", "NAdam");
+    /**
+     * NAdam is in the reference file but not implemented: a first version following torch.optim.NAdam's
+     * documented formula missed the file's first step by 7e-5 and was withdrawn (docs/perf-log.md).
+     */
+    private static final List<String> NOT_IMPLEMENTED = List.of("NAdam");
 
     static Stream<Arguments> pytorchCases() {
         List<Arguments> cases = new ArrayList<>();
@@ -178,8 +184,8 @@ class OptimizerRuleTest {
     }
 
     @Test
-    void referenceFileHasTheThirteenImplementedCases() {
-        assertEquals(13, pytorchCases().count());
+    void referenceFileHasTheFourteenImplementedCases() {
+        assertEquals(14, pytorchCases().count());
     }
 
     private static OptimizerKind kindOf(String pytorchName) {
@@ -189,6 +195,7 @@ class OptimizerRuleTest {
             case "AdamW" -> OptimizerKind.ADAMW;
             case "RMSprop" -> OptimizerKind.RMSPROP;
             case "Adagrad" -> OptimizerKind.ADAGRAD;
+            case "Adamax" -> OptimizerKind.ADAMAX;
             default -> throw new IllegalArgumentException(pytorchName);
         };
     }

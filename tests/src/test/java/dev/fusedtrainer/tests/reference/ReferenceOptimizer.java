@@ -48,6 +48,13 @@ public final class ReferenceOptimizer {
                 d.put("initialAccumulatorValue", 0.0);
                 d.put("eps", 1e-10);
             }
+            case ADAMAX -> {
+                d.put("lr", 2e-3);
+                d.put("beta1", 0.9);
+                d.put("beta2", 0.999);
+                d.put("eps", 1e-8);
+                d.put("weightDecay", 0.0);
+            }
         }
         return d;
     }
@@ -177,6 +184,18 @@ public final class ReferenceOptimizer {
                     double grad = g[i] + wd * p[i];
                     s0[i] += grad * grad;
                     p[i] -= clr * grad / (Math.sqrt(s0[i]) + eps);
+                }
+            }
+            case ADAMAX -> {  // Kingma & Ba (2015), section 7.1, as torch.optim.Adamax: u = max(beta2 u, |g| + eps)
+                double beta1 = hp.get("beta1");
+                double beta2 = hp.get("beta2");
+                double eps = hp.get("eps");
+                double clr = lr / (1 - Math.pow(beta1, step));
+                for (int i = 0; i < p.length; i++) {
+                    double grad = g[i] + wd * p[i];
+                    s0[i] = beta1 * s0[i] + (1 - beta1) * grad;
+                    s1[i] = Math.max(beta2 * s1[i], Math.abs(grad) + eps);
+                    p[i] -= clr * s0[i] / s1[i];
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.fusedtrainer.tests.support;
 
 import dev.fusedtrainer.tests.models.OptimizerModels_AdagradTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamAmsgradTrainer;
+import dev.fusedtrainer.tests.models.OptimizerModels_AdamaxTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWAmsgradTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWTrainer;
@@ -41,6 +42,7 @@ public final class OptimizerModelCases {
                 new Case("RMSprop centered+momentum", TrainerFactory.of(OptimizerModels_RmspropCenteredTrainer.class)),
                 new Case("Adagrad lr_decay+initial accumulator",
                         TrainerFactory.of(OptimizerModels_AdagradTrainer.class)),
+                new Case("Adamax+decay", TrainerFactory.of(OptimizerModels_AdamaxTrainer.class)),
                 PER_LAYER);
     }
 }
