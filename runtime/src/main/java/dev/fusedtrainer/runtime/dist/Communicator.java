@@ -1,0 +1,124 @@
+package dev.fusedtrainer.runtime.dist;
+
+import java.time.Duration;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The collectives data-parallel training needs, over host memory ({@code float} buffers in native
+ * memory, as the trainers keep their parameters and gradients). Every rank calls the same collectives
+ * in the same order with the same sizes; a call returns when this rank's part is complete.
+ *
+ * <p>Reductions SUM: nothing is averaged here, so that the trainer can fold {@code 1 / size()} into the
+ * scale it already applies to the gradient. Buffers are in place where MPI allows it, so a gradient or
+ * parameter block is reduced where it lives. Positions of the pointers are respected.
+ *
+ * <p>Two implementations: {@link #local()} (one process, the identity, needs nothing installed) and
+ * {@link #mpi()} (Open MPI, one process per rank launched by {@code mpirun}). A collective that does
+ * not complete within {@link #timeout()} ends the whole job with a message that names it (see
+ * {@link MpiCommunicator}). Calls may come from several threads; they are serialised. To overlap
+ * communication with computation, submit collectives to a {@link CommThread}.
+ */
+public interface Communicator extends AutoCloseable {
+
+    /** System property (milliseconds) that sets the deadline of every MPI collective. */
+    String TIMEOUT_PROPERTY = "fusedtrainer.comm.timeoutMs";
+    /** Environment variable (milliseconds), used when the system property is not set. */
+    String TIMEOUT_ENV = "FT_COMM_TIMEOUT_MS";
+    /** The deadline of every MPI collective when neither the property nor the variable is set. */
+    Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    /** This process's rank, 0 to {@code size() - 1}. */
+    int rank();
+
+    /** The number of ranks in the job. */
+    int size();
+
+    /** How long one collective may take before the job is ended; {@link Duration#ZERO}: no deadline (local). */
+    Duration timeout();
+
+    /** {@code buf[0..n)} := the element-wise SUM of every rank's {@code buf[0..n)} (not averaged), in place. */
+    void allReduceSum(FloatPointer buf, long n);
+
+    /**
+     * Reduce-scatter (ZeRO-1's gradient step): {@code send[size * shard]} holds one block of {@code shard}
+     * floats per rank; afterwards {@code recv[0..shard)} on rank r holds the SUM over ranks of block r.
+     * {@code send} and {@code recv} must not overlap. A length n that {@code size()} does not divide is
+     * padded with zeros to {@code size() * shardLength(n, size())}; see {@link #shardLength}.
+     */
+    void reduceScatter(FloatPointer send, FloatPointer recv, long shard);
+
+    /**
+     * All-gather in place (ZeRO-1's weight step): {@code buf[size * shard]}, rank r holds its block at
+     * {@code buf[r * shard ..)}; afterwards every rank holds every block.
+     */
+    void allGather(FloatPointer buf, long shard);
+
+    /** {@code buf[0..n)} on every rank := {@code buf[0..n)} of rank {@code root}. */
+    void broadcast(FloatPointer buf, long n, int root);
+
+    /** {@code buf[0..n)} bytes on every rank := those of rank {@code root} (ids, metadata). */
+    void broadcast(BytePointer buf, long n, int root);
+
+    /** Returns when every rank has entered the barrier. */
+    void barrier();
+
+    /**
+     * Ends every rank of the job after printing {@code reason} (MPI_Abort); does not return. The local
+     * communicator, having no other rank, throws a {@link CommunicationException} with the reason.
+     */
+    void abort(String reason);
+
+    /** Ends this rank's part in the job (MPI_Finalize); no collective may follow. Idempotent. */
+    @Override
+    void close();
+
+    /** Floats per rank when n floats are split over {@code size} ranks: {@code ceil(n / size)}. */
+    static long shardLength(long n, int size) {
+        if (n < 0 || size < 1) {
+            throw new IllegalArgumentException("shardLength(" + n + ", " + size + "): n must be >= 0 and size >= 1");
+        }
+        return (n + size - 1) / size;
+    }
+
+    /** One process: rank 0 of 1, every collective is the identity. Needs nothing installed. */
+    static Communicator local() {
+        return LocalCommunicator.INSTANCE;
+    }
+
+    /**
+     * The MPI world (initialised on the first call, with {@link #defaultTimeout()}); the process must have
+     * been launched by {@code mpirun}. Throws {@link IllegalStateException} that says what to install or
+     * how to launch where that is not so.
+     */
+    static Communicator mpi() {
+        return MpiCommunicator.world(defaultTimeout());
+    }
+
+    /** As {@link #mpi()}, with the deadline of every collective given here (only the first call sets it). */
+    static Communicator mpi(Duration timeout) {
+        return MpiCommunicator.world(timeout);
+    }
+
+    /** {@value #TIMEOUT_PROPERTY}, else {@value #TIMEOUT_ENV}, else {@link #DEFAULT_TIMEOUT}. */
+    static Duration defaultTimeout() {
+        String text = System.getProperty(TIMEOUT_PROPERTY);
+        String source = TIMEOUT_PROPERTY;
+        if (text == null) {
+            text = System.getenv(TIMEOUT_ENV);
+            source = TIMEOUT_ENV;
+        }
+        if (text == null || text.isBlank()) {
+            return DEFAULT_TIMEOUT;
+        }
+        try {
+            long ms = Long.parseLong(text.trim());
+            if (ms > 0) {
+                return Duration.ofMillis(ms);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + "=" + text + ": expected a positive number of milliseconds");
+    }
+}
