@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <limits.h>
+#include <vector>
 
 // Result codes besides MPI's own (MPI_SUCCESS = 0, MPI error classes > 0).
 #define FT_MPI_TIMEOUT (-1)          // the collective did not complete before its deadline
@@ -74,6 +75,18 @@ inline int bcast(void* buf, long long n, MPI_Datatype type, size_t element, int 
         if (rc != MPI_SUCCESS) return rc;
     }
     return 0;
+}
+
+// Uneven blocks (ZeRO-1 over buckets of any length, no padding): n floats split over the ranks as
+// block r = [r * c, min(n, (r + 1) * c)), c = ceil(n / size) (the last blocks may be shorter or empty).
+inline void block_counts(long long n, int size, int* counts, int* displs) {
+    long long c = (n + size - 1) / size;
+    for (int r = 0; r < size; r++) {
+        long long start = r * c < n ? r * c : n;
+        long long end = (r + 1) * c < n ? (r + 1) * c : n;
+        counts[r] = (int) (end - start);
+        displs[r] = (int) start;
+    }
 }
 
 }  // namespace mpi
@@ -156,6 +169,36 @@ static inline int ft_mpi_allgather(float* buf, long long shard, int timeout_ms) 
     MPI_Request request;
     int rc = MPI_Iallgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, (int) shard, MPI_FLOAT, MPI_COMM_WORLD,
                             &request);
+    if (rc == MPI_SUCCESS) rc = ft::mpi::wait_until(&request, ft::mpi::deadline(timeout_ms));
+    return rc;
+}
+
+// send[n] (every rank) → recv[block length of rank r] on rank r := SUM over ranks of block r of send, with
+// the uneven blocks of ft::mpi::block_counts. send and recv must not overlap. n must fit an int.
+static inline int ft_mpi_reduce_scatter_blocks(const float* send, float* recv, long long n, int timeout_ms) {
+    if (!ft::mpi::ready()) return FT_MPI_NOT_INITIALIZED;
+    if (n > INT_MAX) return FT_MPI_TOO_LARGE;
+    int size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    std::vector<int> counts(size), displs(size);
+    ft::mpi::block_counts(n, size, counts.data(), displs.data());
+    MPI_Request request;
+    int rc = MPI_Ireduce_scatter(send, recv, counts.data(), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &request);
+    if (rc == MPI_SUCCESS) rc = ft::mpi::wait_until(&request, ft::mpi::deadline(timeout_ms));
+    return rc;
+}
+
+// buf[n]: rank r holds its uneven block (ft::mpi::block_counts) in place; afterwards every rank holds all n.
+static inline int ft_mpi_allgather_blocks(float* buf, long long n, int timeout_ms) {
+    if (!ft::mpi::ready()) return FT_MPI_NOT_INITIALIZED;
+    if (n > INT_MAX) return FT_MPI_TOO_LARGE;
+    int size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    std::vector<int> counts(size), displs(size);
+    ft::mpi::block_counts(n, size, counts.data(), displs.data());
+    MPI_Request request;
+    int rc = MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts.data(), displs.data(), MPI_FLOAT, MPI_COMM_WORLD,
+                             &request);
     if (rc == MPI_SUCCESS) rc = ft::mpi::wait_until(&request, ft::mpi::deadline(timeout_ms));
     return rc;
 }

@@ -6,6 +6,8 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Backend;
+import dev.fusedtrainer.runtime.BucketPlan;
+import dev.fusedtrainer.runtime.DataParallel;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -15,6 +17,7 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
+import dev.fusedtrainer.runtime.dist.Communicator;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -51,7 +54,21 @@ public final class RegressionTrainer extends Regression implements Trainer {
             new DenseLayout("prediction", 16, 1, Activation.IDENTITY, 0.01f,
                     OptimizerConfig.of(OptimizerKind.RMSPROP, Map.of("lr", 0.01, "alpha", 0.99, "eps", 1.0E-8, "weightDecay", 0.0, "momentum", 0.0, "centered", 1.0)))));
 
+    /**
+     * Data-parallel gradient buckets, planned at compile time in backward order (capacity 1048576 floats,
+     * {@code @Model(bucketFloats)}); each is reduced right after the gradient of the layer that completes it:
+     * <pre>
+     * bucket 0: [0, 161), 161 floats, after hidden's gradient
+     * </pre>
+     */
+    public static final BucketPlan BUCKETS = new BucketPlan(LAYOUT, new long[] {0L});
+
     private final TrainerCore core;
+
+    /**
+     * This rank's side of a data-parallel job; null for a single process.
+     */
+    private final DataParallel dp;
 
     /**
      * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
@@ -106,7 +123,9 @@ public final class RegressionTrainer extends Regression implements Trainer {
     private final DoublePointer predictionHyper;
 
     private RegressionTrainer(Builder builder) {
-        this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch,
+                builder.communicator, builder.shardOptimizerState, BUCKETS);
+        this.dp = core.dataParallel();
         this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
@@ -271,6 +290,13 @@ public final class RegressionTrainer extends Regression implements Trainer {
     }
 
     private float step(int batch) {
+        if (dp != null) {
+            switch (core.schedule()) {
+                case UNFUSED: return stepUnfusedDataParallel(batch);
+                case BACKWARD: return stepBackwardFusedDataParallel(batch);
+                default: return stepForwardFusedDataParallel(batch);
+            }
+        }
         switch (core.schedule()) {
             case UNFUSED: return stepUnfused(batch);
             case BACKWARD: return stepBackwardFused(batch);
@@ -390,10 +416,132 @@ public final class RegressionTrainer extends Regression implements Trainer {
      * FORWARD: applies stored updates now, so that nothing reads stale weights.
      */
     private void applyPendingUpdates() {
-        if (updatesPending && !core.isClosed()) {
-            update(core.stepCount());
-            updatesPending = false;
+        if (core.isClosed()) {
+            return;
         }
+        if (updatesPending && dp == null) {
+            update(core.stepCount());
+        } else if (updatesPending) {
+            dp.update(1, core.stepCount());
+            dp.update(0, core.stepCount());
+        }
+        updatesPending = false;
+        if (dp != null) {
+            dp.awaitAllWeights();
+        }
+    }
+
+    /**
+     * UNFUSED, data-parallel: buckets are reduced during backward; the update pass follows it.
+     */
+    private float stepUnfusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        forwardDataParallel(batch);
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, predictionDy, (long) batch * 1);
+        backwardDataParallel(batch);
+        long step = core.completeStep();
+        // every layer: W, b ← optimizer(averaged gradient)
+        dp.update(1, step);
+        dp.update(0, step);
+        return dp.endStep();
+    }
+
+    /**
+     * BACKWARD, data-parallel: each layer's update runs inside backward as soon as its buckets are reduced
+     * (one layer later than its gradient, so that its reduction overlaps the next layer's backward), with
+     * the gradient averaged over every rank's samples.
+     */
+    private float stepBackwardFusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        forwardDataParallel(batch);
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, predictionDy, (long) batch * 1);
+        long step = core.stepCount() + 1;
+        // prediction: gradients of W[1,16], b[1], and dx
+        backend.denseBackward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
+        // hidden: dz[B,16] = dy ⊙ tanh'(z)
+        backend.activationBackward(Activation.TANH.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
+        // hidden: gradients of W[16,8], b[16]
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16);
+        // bucket 0, floats [0, 161): reduced on the communication thread while backward goes on
+        dp.reduce(0);
+        // prediction: W[1,16], b[1] ← RMSPROP(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(1, step);
+        // hidden: W[16,8], b[16] ← RMSPROP(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(0, step);
+        core.completeStep();
+        return dp.endStep();
+    }
+
+    /**
+     * FORWARD, data-parallel: the previous step's buckets were reduced while it finished; each layer's update
+     * runs fused into its forward once its buckets are in (sharded: the update of this rank's blocks and
+     * the weights' all-gather run just before the forward instead).
+     */
+    private float stepForwardFusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        long pendingStep = core.stepCount();
+        if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
+            // hidden: W[16,8], b[16] ← RMSPROP(averaged gradient of step t-1), fused into y = tanh(x · Wᵀ + b)  [FORWARD]
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 8, 16, Activation.TANH.ordinal(), 0.01f, threads);
+        } else {
+            dp.awaitWeights(0);
+            // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                    Activation.TANH.ordinal(), 0.01f);
+        }
+        if (updatesPending && dp.fuseIntoForward(1, pendingStep)) {
+            // prediction: W[1,16], b[1] ← RMSPROP(averaged gradient of step t-1), fused into y = identity(x · Wᵀ + b)  [FORWARD]
+            backend.denseForwardFused(predictionHyper, pendingStep, hiddenY, predictionParams, predictionGrads, predictionState0,
+                    predictionState1, predictionState2, predictionZ, predictionY, batch, 16, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            dp.awaitWeights(1);
+            // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
+            backend.denseForward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                    Activation.IDENTITY.ordinal(), 0.01f);
+        }
+        updatesPending = false;
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, predictionDy, (long) batch * 1);
+        backwardDataParallel(batch);
+        core.completeStep();
+        updatesPending = true;
+        return dp.endStep();
+    }
+
+    /**
+     * Forward, each layer after its weights' all-gather (if one is pending: sharded mode).
+     */
+    private void forwardDataParallel(int batch) {
+        dp.awaitWeights(0);
+        // hidden: y[B,16] = tanh(x[B,8] · W[16,8]ᵀ + b[16])
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 8, 16,
+                Activation.TANH.ordinal(), 0.01f);
+        dp.awaitWeights(1);
+        // prediction: y[B,1] = identity(x[B,16] · W[1,16]ᵀ + b[1])
+        backend.denseForward(hiddenY, predictionParams, predictionZ, predictionY, batch, 16, 1,
+                Activation.IDENTITY.ordinal(), 0.01f);
+    }
+
+    /**
+     * Full gradients, each bucket's reduction started as soon as the bucket is complete.
+     */
+    private void backwardDataParallel(int batch) {
+        // prediction: gradients of W[1,16], b[1], and dx
+        backend.denseBackward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
+        // hidden: dz[B,16] = dy ⊙ tanh'(z)
+        backend.activationBackward(Activation.TANH.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 16);
+        // hidden: gradients of W[16,8], b[16]
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 8, 16);
+        // bucket 0, floats [0, 161): reduced on the communication thread while backward goes on
+        dp.reduce(0);
     }
 
     /**
@@ -409,6 +557,10 @@ public final class RegressionTrainer extends Regression implements Trainer {
         private int maxBatch = 128;
 
         private Schedule schedule = Schedule.UNFUSED;
+
+        private Communicator communicator;
+
+        private boolean shardOptimizerState;
 
         private Builder() {
         }
@@ -450,6 +602,25 @@ public final class RegressionTrainer extends Regression implements Trainer {
          */
         public Builder schedule(Schedule schedule) {
             this.schedule = schedule;
+            return this;
+        }
+
+        /**
+         * Makes this trainer one rank of a data-parallel job ({@code Communicator.mpi()}; {@code Communicator.local()}
+         * runs the same code path in one process): each rank steps on its own shard of every batch, gradients
+         * are reduced in the buckets of {@link #BUCKETS}, and every rank starts from rank 0's weights.
+         */
+        public Builder communicator(Communicator communicator) {
+            this.communicator = communicator;
+            return this;
+        }
+
+        /**
+         * With a communicator: ZeRO-1, each rank keeps optimizer state for its block of every bucket only
+         * (reduce-scatter, update of the local block, all-gather of the weights before their next use).
+         */
+        public Builder shardOptimizerState(boolean shardOptimizerState) {
+            this.shardOptimizerState = shardOptimizerState;
             return this;
         }
 

@@ -6,6 +6,8 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Backend;
+import dev.fusedtrainer.runtime.BucketPlan;
+import dev.fusedtrainer.runtime.DataParallel;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
@@ -15,6 +17,7 @@ import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.TrainerState;
+import dev.fusedtrainer.runtime.dist.Communicator;
 import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
@@ -55,7 +58,21 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
             new DenseLayout("logits", 16, 10, Activation.IDENTITY, 0.01f,
                     OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0)))));
 
+    /**
+     * Data-parallel gradient buckets, planned at compile time in backward order (capacity 1048576 floats,
+     * {@code @Model(bucketFloats)}); each is reduced right after the gradient of the layer that completes it:
+     * <pre>
+     * bucket 0: [0, 2778), 2778 floats, after hidden's gradient
+     * </pre>
+     */
+    public static final BucketPlan BUCKETS = new BucketPlan(LAYOUT, new long[] {0L});
+
     private final TrainerCore core;
+
+    /**
+     * This rank's side of a data-parallel job; null for a single process.
+     */
+    private final DataParallel dp;
 
     /**
      * The kernels of the chosen device (CPU or CUDA); every buffer below lives in its memory.
@@ -128,7 +145,9 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     private final DoublePointer logitsHyper;
 
     private SmallClassifierTrainer(Builder builder) {
-        this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch);
+        this.core = new TrainerCore(LAYOUT, builder.schedule, builder.device, builder.seed, builder.threads, builder.maxBatch,
+                builder.communicator, builder.shardOptimizerState, BUCKETS);
+        this.dp = core.dataParallel();
         this.backend = core.backend();
         this.threads = builder.threads;
         this.input = core.input();
@@ -303,6 +322,13 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     }
 
     private float step(int batch) {
+        if (dp != null) {
+            switch (core.schedule()) {
+                case UNFUSED: return stepUnfusedDataParallel(batch);
+                case BACKWARD: return stepBackwardFusedDataParallel(batch);
+                default: return stepForwardFusedDataParallel(batch);
+            }
+        }
         switch (core.schedule()) {
             case UNFUSED: return stepUnfused(batch);
             case BACKWARD: return stepBackwardFused(batch);
@@ -452,10 +478,160 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      * FORWARD: applies stored updates now, so that nothing reads stale weights.
      */
     private void applyPendingUpdates() {
-        if (updatesPending && !core.isClosed()) {
-            update(core.stepCount());
-            updatesPending = false;
+        if (core.isClosed()) {
+            return;
         }
+        if (updatesPending && dp == null) {
+            update(core.stepCount());
+        } else if (updatesPending) {
+            dp.update(2, core.stepCount());
+            dp.update(1, core.stepCount());
+            dp.update(0, core.stepCount());
+        }
+        updatesPending = false;
+        if (dp != null) {
+            dp.awaitAllWeights();
+        }
+    }
+
+    /**
+     * UNFUSED, data-parallel: buckets are reduced during backward; the update pass follows it.
+     */
+    private float stepUnfusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        forwardDataParallel(batch);
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
+        backwardDataParallel(batch);
+        long step = core.completeStep();
+        // every layer: W, b ← optimizer(averaged gradient)
+        dp.update(2, step);
+        dp.update(1, step);
+        dp.update(0, step);
+        return dp.endStep();
+    }
+
+    /**
+     * BACKWARD, data-parallel: each layer's update runs inside backward as soon as its buckets are reduced
+     * (one layer later than its gradient, so that its reduction overlaps the next layer's backward), with
+     * the gradient averaged over every rank's samples.
+     */
+    private float stepBackwardFusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        forwardDataParallel(batch);
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
+        long step = core.stepCount() + 1;
+        // logits: gradients of W[10,16], b[10], and dx
+        backend.denseBackward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
+        // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
+        backend.activationBackward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+                bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
+        // bottleneck: gradients of W[16,32], b[16], and dx
+        backend.denseBackward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16);
+        // hidden: dz[B,32] = dy ⊙ relu'(z)
+        backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
+        // hidden: gradients of W[32,64], b[32]
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32);
+        // bucket 0, floats [0, 2778): reduced on the communication thread while backward goes on
+        dp.reduce(0);
+        // logits: W[10,16], b[10] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(2, step);
+        // bottleneck: W[16,32], b[16] ← SGD(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(1, step);
+        // hidden: W[32,64], b[32] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(0, step);
+        core.completeStep();
+        return dp.endStep();
+    }
+
+    /**
+     * FORWARD, data-parallel: the previous step's buckets were reduced while it finished; each layer's update
+     * runs fused into its forward once its buckets are in (sharded: the update of this rank's blocks and
+     * the weights' all-gather run just before the forward instead).
+     */
+    private float stepForwardFusedDataParallel(int batch) {
+        dp.beginStep(batch);
+        long pendingStep = core.stepCount();
+        if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
+            // hidden: W[32,64], b[32] ← ADAM(averaged gradient of step t-1), fused into y = relu(x · Wᵀ + b)  [FORWARD]
+            backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,
+                    hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 64, 32, Activation.RELU.ordinal(), 0.01f, threads);
+        } else {
+            dp.awaitWeights(0);
+            // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
+            backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                    Activation.RELU.ordinal(), 0.01f);
+        }
+        if (updatesPending && dp.fuseIntoForward(1, pendingStep)) {
+            // bottleneck: W[16,32], b[16] ← SGD(averaged gradient of step t-1), fused into y = leaky_relu(x · Wᵀ + b)  [FORWARD]
+            backend.denseForwardFused(bottleneckHyper, pendingStep, hiddenY, bottleneckParams, bottleneckGrads, bottleneckState0,
+                    bottleneckState1, bottleneckState2, bottleneckZ, bottleneckY, batch, 32, 16, Activation.LEAKY_RELU.ordinal(), 0.1f, threads);
+        } else {
+            dp.awaitWeights(1);
+            // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
+            backend.denseForward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                    Activation.LEAKY_RELU.ordinal(), 0.1f);
+        }
+        if (updatesPending && dp.fuseIntoForward(2, pendingStep)) {
+            // logits: W[10,16], b[10] ← ADAM(averaged gradient of step t-1), fused into y = identity(x · Wᵀ + b)  [FORWARD]
+            backend.denseForwardFused(logitsHyper, pendingStep, bottleneckY, logitsParams, logitsGrads, logitsState0,
+                    logitsState1, logitsState2, logitsZ, logitsY, batch, 16, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
+        } else {
+            dp.awaitWeights(2);
+            // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
+            backend.denseForward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                    Activation.IDENTITY.ordinal(), 0.01f);
+        }
+        updatesPending = false;
+        float loss = lossAndGradient(batch);
+        // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
+        dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
+        backwardDataParallel(batch);
+        core.completeStep();
+        updatesPending = true;
+        return dp.endStep();
+    }
+
+    /**
+     * Forward, each layer after its weights' all-gather (if one is pending: sharded mode).
+     */
+    private void forwardDataParallel(int batch) {
+        dp.awaitWeights(0);
+        // hidden: y[B,32] = relu(x[B,64] · W[32,64]ᵀ + b[32])
+        backend.denseForward(input, hiddenParams, hiddenZ, hiddenY, batch, 64, 32,
+                Activation.RELU.ordinal(), 0.01f);
+        dp.awaitWeights(1);
+        // bottleneck: y[B,16] = leaky_relu(x[B,32] · W[16,32]ᵀ + b[16])
+        backend.denseForward(hiddenY, bottleneckParams, bottleneckZ, bottleneckY, batch, 32, 16,
+                Activation.LEAKY_RELU.ordinal(), 0.1f);
+        dp.awaitWeights(2);
+        // logits: y[B,10] = identity(x[B,16] · W[10,16]ᵀ + b[10])
+        backend.denseForward(bottleneckY, logitsParams, logitsZ, logitsY, batch, 16, 10,
+                Activation.IDENTITY.ordinal(), 0.01f);
+    }
+
+    /**
+     * Full gradients, each bucket's reduction started as soon as the bucket is complete.
+     */
+    private void backwardDataParallel(int batch) {
+        // logits: gradients of W[10,16], b[10], and dx
+        backend.denseBackward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
+        // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
+        backend.activationBackward(Activation.LEAKY_RELU.ordinal(), 0.1f,
+                bottleneckZ, bottleneckY, bottleneckDy, (long) batch * 16);
+        // bottleneck: gradients of W[16,32], b[16], and dx
+        backend.denseBackward(bottleneckDy, hiddenY, bottleneckParams, bottleneckGrads, hiddenDy, batch, 32, 16);
+        // hidden: dz[B,32] = dy ⊙ relu'(z)
+        backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
+                hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
+        // hidden: gradients of W[32,64], b[32]
+        backend.denseBackward(hiddenDy, input, hiddenParams, hiddenGrads, null, batch, 64, 32);
+        // bucket 0, floats [0, 2778): reduced on the communication thread while backward goes on
+        dp.reduce(0);
     }
 
     /**
@@ -471,6 +647,10 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         private int maxBatch = 128;
 
         private Schedule schedule = Schedule.BACKWARD;
+
+        private Communicator communicator;
+
+        private boolean shardOptimizerState;
 
         private Builder() {
         }
@@ -512,6 +692,25 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
          */
         public Builder schedule(Schedule schedule) {
             this.schedule = schedule;
+            return this;
+        }
+
+        /**
+         * Makes this trainer one rank of a data-parallel job ({@code Communicator.mpi()}; {@code Communicator.local()}
+         * runs the same code path in one process): each rank steps on its own shard of every batch, gradients
+         * are reduced in the buckets of {@link #BUCKETS}, and every rank starts from rank 0's weights.
+         */
+        public Builder communicator(Communicator communicator) {
+            this.communicator = communicator;
+            return this;
+        }
+
+        /**
+         * With a communicator: ZeRO-1, each rank keeps optimizer state for its block of every bucket only
+         * (reduce-scatter, update of the local block, all-gather of the weights before their next use).
+         */
+        public Builder shardOptimizerState(boolean shardOptimizerState) {
+            this.shardOptimizerState = shardOptimizerState;
             return this;
         }
 

@@ -32,4 +32,13 @@ public @interface Model {
 
     /** The default fusion schedule; the generated trainer's builder can pick another. */
     Schedule schedule() default Schedule.BACKWARD;
+
+    /**
+     * Data-parallel training only: the capacity, in floats, of one gradient-reduction bucket. The bucket
+     * plan is fixed at compile time in backward order: consecutive layers share a bucket up to this size,
+     * and a larger layer is cut into pieces of at most this size. Smaller buckets start reductions earlier
+     * and overlap more of backward; larger ones pay the per-collective latency less often. The default,
+     * 2^20 floats (4 MiB), suits loopback and Ethernet.
+     */
+    int bucketFloats() default 1 << 20;
 }

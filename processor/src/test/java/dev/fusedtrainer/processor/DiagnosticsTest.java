@@ -65,6 +65,8 @@ class DiagnosticsTest {
         fixture("NonPositiveSizes",
                 error(Message.SIZE, "[FT-SIZE] input = 0 must be positive", "@Model(input = 0", "0"),
                 error(Message.SIZE, "[FT-SIZE] units = -16 must be positive", "units = -16", "-16"));
+        fixture("BucketCapacity", error(Message.SIZE, "[FT-SIZE] bucketFloats = 0 must be positive",
+                "bucketFloats = 0", "0"));
         fixture("InputShape", error(Message.INPUT_SHAPE,
                 "[FT-INPUT] input = {28, 28}: dense models take one flat feature count, e.g. 'input = 784'",
                 "input = {28, 28}", "{28"));

@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.cpu.CpuBackend;
 import dev.fusedtrainer.runtime.cuda.CudaBackend;
+import dev.fusedtrainer.runtime.dist.Communicator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -45,6 +46,7 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer params;
     private final FloatPointer grads;            // null under BACKWARD: no full gradient buffers
     private final FloatPointer[] stateSlots = new FloatPointer[3];
+    private final boolean[] slotUsed = new boolean[3];
     private final DoublePointer[] hyperParameters;
     private final FloatPointer[] preActivations;
     private final FloatPointer[] outputs;
@@ -54,12 +56,23 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer targets;
     private final CLongPointer correct;
 
+    private final DataParallel dataParallel;  // null for a single-process trainer
     private PendingUpdates pending = () -> { };
     private double learningRateFactor = 1.0;
     private long steps;
     private boolean closed;
 
     public TrainerCore(ModelLayout layout, Schedule schedule, Device device, long seed, int threads, int maxBatch) {
+        this(layout, schedule, device, seed, threads, maxBatch, null, false, null);
+    }
+
+    /**
+     * A trainer that is one rank of a data-parallel job when {@code communicator} is not null (see
+     * {@link DataParallel}); {@code shardOptimizerState} selects ZeRO-1; {@code buckets} is the
+     * compile-time bucket plan.
+     */
+    public TrainerCore(ModelLayout layout, Schedule schedule, Device device, long seed, int threads, int maxBatch,
+                       Communicator communicator, boolean shardOptimizerState, BucketPlan buckets) {
         if (schedule == null) {
             throw new IllegalArgumentException("schedule is null; pick Schedule.UNFUSED, BACKWARD or FORWARD");
         }
@@ -72,6 +85,15 @@ public final class TrainerCore implements TrainerState {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
+        if (communicator != null && device.kind() != Device.Kind.CPU) {
+            throw new IllegalArgumentException("data-parallel training runs on the CPU only for now (MPI over host "
+                    + "memory); " + device + " with a communicator is not supported: use Device.cpu(), or one process "
+                    + "per GPU without a communicator (docs/distributed.md)");
+        }
+        if (shardOptimizerState && communicator == null) {
+            throw new IllegalArgumentException("shardOptimizerState(true) needs a communicator: set .communicator(...)");
+        }
+        boolean distributed = communicator != null;
         this.backend = device.kind() == Device.Kind.CPU ? new CpuBackend(threads) : CudaBackend.open(device, layout, maxBatch);
         this.layout = layout;
         this.schedule = schedule;
@@ -81,7 +103,9 @@ public final class TrainerCore implements TrainerState {
         this.parameterCount = layout.parameterCount();
 
         params = allocate(parameterCount);
-        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() ? null : allocate(parameterCount);
+        // BACKWARD on the CPU keeps no gradient, unless the gradient must be reduced across ranks first
+        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed
+                ? null : allocate(parameterCount);
         int n = layout.layers().size();
         hyperParameters = new DoublePointer[n];
         preActivations = new FloatPointer[n];
@@ -92,9 +116,10 @@ public final class TrainerCore implements TrainerState {
             for (DenseLayout layer : layout.layers()) {
                 used |= layer.optimizer().usesStateSlot(slot);
             }
-            if (used) {
+            if (used && !shardOptimizerState) {  // ZeRO-1: DataParallel keeps this rank's blocks only
                 stateSlots[slot] = allocate(parameterCount);
             }
+            slotUsed[slot] = used;
         }
         for (int i = 0; i < n; i++) {
             DenseLayout layer = layout.layers().get(i);
@@ -112,6 +137,25 @@ public final class TrainerCore implements TrainerState {
         targets = allocate((long) maxBatch * layout.outputSize());
         correct = own(new CLongPointer(1));
         initialize(seed);
+        dataParallel = distributed ? startDataParallel(buckets, communicator, shardOptimizerState) : null;
+    }
+
+    private DataParallel startDataParallel(BucketPlan buckets, Communicator communicator, boolean sharded) {
+        try {
+            if (buckets == null) {
+                throw new IllegalArgumentException("a data-parallel trainer needs its bucket plan");
+            }
+            return new DataParallel(layout, buckets, backend, threads, communicator, sharded, params, grads, stateSlots,
+                    hyperParameters);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The data-parallel side of this trainer, or null for a single process. */
+    public DataParallel dataParallel() {
+        return dataParallel;
     }
 
     private FloatPointer allocate(long n) {
@@ -473,7 +517,11 @@ public final class TrainerCore implements TrainerState {
 
     @Override
     public boolean hasStateSlot(int slot) {
-        return slot >= 0 && slot < stateSlots.length && stateSlots[slot] != null;
+        return slot >= 0 && slot < stateSlots.length && slotUsed[slot];
+    }
+
+    private boolean shardedState() {
+        return dataParallel != null && dataParallel.sharded();
     }
 
     @Override
@@ -481,6 +529,9 @@ public final class TrainerCore implements TrainerState {
         checkOpen();
         requireSlot(slot);
         pending.apply();
+        if (shardedState()) {
+            return dataParallel.gatherState(slot);  // a collective: every rank exports together
+        }
         float[] all = new float[parameterCount()];
         backend.read(stateSlots[slot], 0, all, 0, all.length);
         return all;
@@ -492,6 +543,10 @@ public final class TrainerCore implements TrainerState {
         requireSlot(slot);
         checkLength("state slot " + slot, values);
         pending.apply();
+        if (shardedState()) {
+            dataParallel.scatterState(slot, values);
+            return;
+        }
         backend.write(values, 0, values.length, stateSlots[slot], 0);
     }
 
@@ -519,6 +574,9 @@ public final class TrainerCore implements TrainerState {
             }
         } finally {
             closed = true;
+            if (dataParallel != null) {
+                dataParallel.close();
+            }
             for (Pointer p : owned) {
                 p.close();
             }

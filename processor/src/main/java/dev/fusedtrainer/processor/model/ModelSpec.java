@@ -9,9 +9,10 @@ import java.util.List;
  *
  * @param packageName     package of the model class ("" for the unnamed package)
  * @param modelSimpleNames the model class's simple name, preceded by its enclosing classes' names
+ * @param bucketFloats    capacity of a data-parallel gradient bucket ({@code @Model(bucketFloats)})
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
-                        Schedule defaultSchedule, List<LayerSpec> layers) {
+                        Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);

@@ -55,6 +55,11 @@ public final class ModelValidator {
         int inputSize = checkInput(type, model, modelValues.get("input"), report);
         Loss loss = Loss.valueOf(Mirrors.enumName(modelValues.get("loss")));
         Schedule schedule = Schedule.valueOf(Mirrors.enumName(modelValues.get("schedule")));
+        AnnotationValue bucketValue = modelValues.get("bucketFloats");
+        int bucketFloats = (Integer) bucketValue.getValue();
+        if (bucketFloats <= 0) {
+            report.error(type, model, bucketValue, Message.SIZE, "bucketFloats", bucketFloats);
+        }
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
@@ -87,7 +92,8 @@ public final class ModelValidator {
         if (!report.isClean() || unresolvedLayerType) {
             return Optional.empty();
         }
-        return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers));
+        return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers,
+                bucketFloats));
     }
 
     private void checkExtensible(TypeElement type, Report report) {

@@ -26,7 +26,7 @@ class TrainerGeneratorTest {
             Schedule.BACKWARD, List.of(
                     new LayerSpec("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
                     new LayerSpec("mixer", 8, 8, Activation.TANH, 0.01, SGD),
-                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)));
+                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20);
 
     private static OptimizerSpec optimizer(OptimizerKind kind, Map<String, Double> explicit) {
         Map<String, Double> values = new LinkedHashMap<>(kind.defaults());
@@ -75,7 +75,7 @@ class TrainerGeneratorTest {
     @Test
     void aNestedModelGetsATopLevelTrainerThatExtendsItByItsQualifiedName() {
         ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), 4, Loss.MEAN_SQUARED_ERROR,
-                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)));
+                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20);
         String text = new TrainerGenerator(nested).generate().toString();
         assertTrue(text.contains("public final class Outer_InnerTrainer extends Outer.Inner implements Trainer {"), text);
     }

@@ -67,6 +67,16 @@ public final class CommThread implements AutoCloseable {
         return submit("allGather(" + shard + ")", () -> comm.allGather(buf, shard));
     }
 
+    /** {@link Communicator#reduceScatterBlocks}, queued. */
+    public Pending reduceScatterBlocks(FloatPointer send, FloatPointer recv, long n) {
+        return submit("reduceScatterBlocks(" + n + ")", () -> comm.reduceScatterBlocks(send, recv, n));
+    }
+
+    /** {@link Communicator#allGatherBlocks}, queued. */
+    public Pending allGatherBlocks(FloatPointer buf, long n) {
+        return submit("allGatherBlocks(" + n + ")", () -> comm.allGatherBlocks(buf, n));
+    }
+
     /** {@link Communicator#broadcast(FloatPointer, long, int)}, queued. */
     public Pending broadcast(FloatPointer buf, long n, int root) {
         return submit("broadcast(" + n + " floats, root " + root + ")", () -> comm.broadcast(buf, n, root));

@@ -54,6 +54,37 @@ public interface Communicator extends AutoCloseable {
      */
     void allGather(FloatPointer buf, long shard);
 
+    /**
+     * Reduce-scatter in uneven blocks, without padding (ZeRO-1 over buckets of any length): {@code send[0..n)}
+     * is split as block r = {@code [blockStart(n, size, r), blockStart(n, size, r + 1))}; afterwards
+     * {@code recv[0..blockLength(n, size, rank))} holds the SUM over ranks of this rank's block. {@code send}
+     * and {@code recv} must not overlap.
+     */
+    default void reduceScatterBlocks(FloatPointer send, FloatPointer recv, long n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no reduceScatterBlocks");
+    }
+
+    /**
+     * All-gather in uneven blocks, in place: rank r holds its block (see {@link #reduceScatterBlocks}) of
+     * {@code buf[0..n)}; afterwards every rank holds all n floats.
+     */
+    default void allGatherBlocks(FloatPointer buf, long n) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no allGatherBlocks");
+    }
+
+    /** Where rank r's block of n floats starts: {@code min(n, r * ceil(n / size))}; r = size gives n. */
+    static long blockStart(long n, int size, int rank) {
+        if (rank < 0 || rank > size) {
+            throw new IllegalArgumentException("blockStart: rank " + rank + " is outside [0, " + size + "]");
+        }
+        return Math.min(n, rank * shardLength(n, size));
+    }
+
+    /** The length of rank r's block of n floats (0 for the last ranks when n is small). */
+    static long blockLength(long n, int size, int rank) {
+        return blockStart(n, size, rank + 1) - blockStart(n, size, rank);
+    }
+
     /** {@code buf[0..n)} on every rank := {@code buf[0..n)} of rank {@code root}. */
     void broadcast(FloatPointer buf, long n, int root);
 

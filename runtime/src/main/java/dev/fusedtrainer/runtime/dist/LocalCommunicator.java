@@ -46,6 +46,16 @@ final class LocalCommunicator implements Communicator {
     }
 
     @Override
+    public void reduceScatterBlocks(FloatPointer send, FloatPointer recv, long n) {
+        reduceScatter(send, recv, n);  // one rank: its block is everything
+    }
+
+    @Override
+    public void allGatherBlocks(FloatPointer buf, long n) {
+        Buffers.check("allGatherBlocks", "buf", buf, n);
+    }
+
+    @Override
     public void allGather(FloatPointer buf, long shard) {
         Buffers.check("allGather", "buf", buf, shard);
     }

@@ -78,15 +78,9 @@ public final class MpiCommunicator implements Communicator {
      * and the process was launched by mpirun; otherwise what to install or how to launch, in words.
      */
     public static String unavailableReason() {
-        if (MpiCommunicator.class.getResource(PLATFORM_LIBRARY) == null) {
-            return "this build has no MPI library: install Open MPI's development files and rebuild "
-                    + "(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev; the runtime module's 'mpi' "
-                    + "Maven profile turns on where /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h exists; see "
-                    + "docs/distributed.md). Missing resource: dev/fusedtrainer/runtime/dist/" + PLATFORM_LIBRARY;
-        }
-        String loadProblem = load();
-        if (loadProblem != null) {
-            return loadProblem;
+        String problem = bindingProblem();
+        if (problem != null) {
+            return problem;
         }
         if (LAUNCHER_VARIABLES.stream().noneMatch(v -> System.getenv(v) != null)) {
             return "this process was not launched by mpirun (none of " + String.join(", ", LAUNCHER_VARIABLES)
@@ -94,6 +88,17 @@ public final class MpiCommunicator implements Communicator {
                     + "also set OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (docs/distributed.md)";
         }
         return null;
+    }
+
+    /** Null when the MPI binding is built and Open MPI's library loads (launching aside); else what to install. */
+    public static String bindingProblem() {
+        if (MpiCommunicator.class.getResource(PLATFORM_LIBRARY) == null) {
+            return "this build has no MPI library: install Open MPI's development files and rebuild "
+                    + "(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev; the runtime module's 'mpi' "
+                    + "Maven profile turns on where /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h exists; see "
+                    + "docs/distributed.md). Missing resource: dev/fusedtrainer/runtime/dist/" + PLATFORM_LIBRARY;
+        }
+        return load();
     }
 
     private static String loadProblem;
@@ -149,6 +154,23 @@ public final class MpiCommunicator implements Communicator {
         Buffers.check("allGather", "buf", buf, Buffers.times("allGather", shard, size));
         long number = begin();
         check(MpiNative.ft_mpi_allgather(buf, shard, timeoutMs), "allGather", number, shard + " floats per rank");
+    }
+
+    @Override
+    public synchronized void reduceScatterBlocks(FloatPointer send, FloatPointer recv, long n) {
+        Buffers.check("reduceScatterBlocks", "send", send, n);
+        Buffers.check("reduceScatterBlocks", "recv", recv, Communicator.blockLength(n, size, rank));
+        long number = begin();
+        check(MpiNative.ft_mpi_reduce_scatter_blocks(send, recv, n, timeoutMs), "reduceScatterBlocks", number,
+                n + " floats in blocks of " + Communicator.shardLength(n, size));
+    }
+
+    @Override
+    public synchronized void allGatherBlocks(FloatPointer buf, long n) {
+        Buffers.check("allGatherBlocks", "buf", buf, n);
+        long number = begin();
+        check(MpiNative.ft_mpi_allgather_blocks(buf, n, timeoutMs), "allGatherBlocks", number,
+                n + " floats in blocks of " + Communicator.shardLength(n, size));
     }
 
     @Override

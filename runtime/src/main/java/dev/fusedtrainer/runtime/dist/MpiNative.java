@@ -54,6 +54,13 @@ public final class MpiNative {
     /** buf[size * shard]: each rank's block at rank * shard is sent to every rank, in place. */
     public static native int ft_mpi_allgather(FloatPointer buf, long shard, int timeoutMs);
 
+    /** Reduce-scatter of n floats in uneven blocks ({@link Communicator#blockStart}); send and recv disjoint. */
+    public static native int ft_mpi_reduce_scatter_blocks(@Cast("const float*") FloatPointer send, FloatPointer recv,
+            long n, int timeoutMs);
+
+    /** In-place all-gather of n floats in uneven blocks ({@link Communicator#blockStart}). */
+    public static native int ft_mpi_allgather_blocks(FloatPointer buf, long n, int timeoutMs);
+
     public static native int ft_mpi_bcast_floats(FloatPointer buf, long n, int root, int timeoutMs);
 
     public static native int ft_mpi_bcast_bytes(BytePointer buf, long n, int root, int timeoutMs);

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bytedeco.javacpp.Loader;
@@ -40,7 +37,7 @@ class MpiJobTest {
 
     @BeforeAll
     static void needsMpi() {
-        mpirun = findOnPath("mpirun");
+        mpirun = MpiLauncher.findMpirun();
         Assumptions.assumeTrue(mpirun != null,
                 "mpirun is not on the PATH: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)");
         String library = Loader.getPlatform() + "/" + System.mapLibraryName("jniMpiNative");
@@ -52,53 +49,53 @@ class MpiJobTest {
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3})
     void collectivesGiveExactSumsPaddedShardsGathersAndBroadcasts(int ranks) throws Exception {
-        Job job = launch(ranks, "collectives");
+        MpiLauncher.Job job = launch(ranks, "collectives");
         assertPassedOnEveryRank(job, ranks);
     }
 
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3})
     void commThreadRunsCollectivesInSubmissionOrder(int ranks) throws Exception {
-        Job job = launch(ranks, "ordered");
+        MpiLauncher.Job job = launch(ranks, "ordered");
         assertPassedOnEveryRank(job, ranks);
     }
 
     @ParameterizedTest(name = "exit code {0}")
     @ValueSource(ints = {3, 0})
     void rankThatExitsEarlyEndsTheJobWithinTheBound(int exitCode) throws Exception {
-        Job job = launch(3, "exit-early", "-DexitCode=" + exitCode);
-        assertTrue(job.output.contains("EXITING rank 2"), job.describe());
-        assertNotEquals(0, job.exitCode, job.describe());
-        assertFalse(job.output.contains("PASS"), job.describe());
-        assertFalse(job.output.contains("UNEXPECTED"), job.describe());
+        MpiLauncher.Job job = launch(3, "exit-early", "-DexitCode=" + exitCode);
+        assertTrue(job.output().contains("EXITING rank 2"), job.describe());
+        assertNotEquals(0, job.exitCode(), job.describe());
+        assertFalse(job.output().contains("PASS"), job.describe());
+        assertFalse(job.output().contains("UNEXPECTED"), job.describe());
         assertEndedWithinBound(job);
     }
 
     @Test
     void rankThatHangsEndsTheJobAtTheCollectiveTimeout() throws Exception {
-        Job job = launch(2, "hang");
-        assertTrue(job.output.contains("HANGING rank 1"), job.describe());
-        assertTrue(job.output.contains("[FT-COMM] rank 0 of 2: allReduceSum #1 (1000 floats) did not complete within "
+        MpiLauncher.Job job = launch(2, "hang");
+        assertTrue(job.output().contains("HANGING rank 1"), job.describe());
+        assertTrue(job.output().contains("[FT-COMM] rank 0 of 2: allReduceSum #1 (1000 floats) did not complete within "
                 + COLLECTIVE_TIMEOUT_MS + " ms: a peer rank died, hung, or called a different collective. "
                 + "Ending the job (MPI_Abort)."), job.describe());
-        assertEquals(MpiCommunicator.ABORT_TIMEOUT, job.exitCode, job.describe());
-        assertFalse(job.output.contains("PASS"), job.describe());
-        assertFalse(job.output.contains("UNEXPECTED"), job.describe());
+        assertEquals(MpiCommunicator.ABORT_TIMEOUT, job.exitCode(), job.describe());
+        assertFalse(job.output().contains("PASS"), job.describe());
+        assertFalse(job.output().contains("UNEXPECTED"), job.describe());
         long waited = assertEndedWithinBound(job);
         assertTrue(waited >= COLLECTIVE_TIMEOUT_MS - 100, "the job ended before the deadline: " + waited + " ms\n"
                 + job.describe());
     }
 
-    private static void assertPassedOnEveryRank(Job job, int ranks) {
-        assertEquals(0, job.exitCode, job.describe());
+    private static void assertPassedOnEveryRank(MpiLauncher.Job job, int ranks) {
+        assertEquals(0, job.exitCode(), job.describe());
         for (int r = 0; r < ranks; r++) {
-            assertTrue(job.output.contains("PASS rank " + r + " of " + ranks), "rank " + r + " did not pass\n" + job.describe());
+            assertTrue(job.output().contains("PASS rank " + r + " of " + ranks), "rank " + r + " did not pass\n" + job.describe());
         }
     }
 
     /** Milliseconds from the latest surviving rank's entry into its collective to the end of the job. */
-    private static long assertEndedWithinBound(Job job) {
-        Matcher m = Pattern.compile("ENTER rank \\d+ at (\\d+)").matcher(job.output);
+    private static long assertEndedWithinBound(MpiLauncher.Job job) {
+        Matcher m = Pattern.compile("ENTER rank \\d+ at (\\d+)").matcher(job.output());
         long entered = -1;
         while (m.find()) {
             entered = Math.max(entered, Long.parseLong(m.group(1)));
@@ -107,60 +104,23 @@ class MpiJobTest {
             // the early exit was noticed before a survivor reached its collective: ended even sooner
             return 0;
         }
-        long waited = job.endedAtMillis - entered;
+        long waited = job.endedAtMillis() - entered;
         assertTrue(waited <= FAILURE_BOUND_MS, "the job took " + waited + " ms after the collective started, bound "
                 + FAILURE_BOUND_MS + " ms\n" + job.describe());
         return waited;
     }
 
-    private record Job(String command, int exitCode, String output, long endedAtMillis) {
-        String describe() {
-            return "command: " + command + "\nexit code: " + exitCode + "\noutput:\n" + output;
-        }
-    }
-
-    private static Job launch(int ranks, String scenario, String... jvmOptions) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", Integer.toString(ranks),
-                "--oversubscribe", "--bind-to", "none",
-                "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo", "--mca", "oob_tcp_if_include", "lo",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    private static MpiLauncher.Job launch(int ranks, String scenario, String... jvmOptions)
+            throws IOException, InterruptedException {
+        List<String> program = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-D" + Communicator.TIMEOUT_PROPERTY + "=" + COLLECTIVE_TIMEOUT_MS));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MpiTestMain.class.getName(), scenario));
-        Path log = Files.createTempFile("mpi-job-" + scenario + "-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT", "1");
-        builder.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
-        builder.environment().remove(Communicator.TIMEOUT_ENV);
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(JOB_LIMIT_SECONDS, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-                fail("mpirun did not end within " + JOB_LIMIT_SECONDS + " s and was killed\ncommand: "
-                        + String.join(" ", command) + "\noutput:\n" + Files.readString(log, StandardCharsets.UTF_8));
-            }
-            long ended = System.currentTimeMillis();
-            return new Job(String.join(" ", command), process.exitValue(), Files.readString(log, StandardCharsets.UTF_8), ended);
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            Files.deleteIfExists(log);
+        program.addAll(List.of(jvmOptions));
+        program.addAll(List.of("-cp", System.getProperty("java.class.path"), MpiTestMain.class.getName(), scenario));
+        MpiLauncher.Job job = MpiLauncher.run(MpiLauncher.loopbackCommand(mpirun, ranks, program),
+                Duration.ofSeconds(JOB_LIMIT_SECONDS));
+        if (job.killed()) {
+            fail("mpirun did not end within " + JOB_LIMIT_SECONDS + " s and was killed\n" + job.describe());
         }
-    }
-
-    private static Path findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return job;
     }
 }

@@ -1,0 +1,388 @@
+package dev.fusedtrainer.runtime;
+
+import dev.fusedtrainer.runtime.dist.CommThread;
+import dev.fusedtrainer.runtime.dist.Communicator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The data-parallel half of a generated trainer: every rank trains the same model on its own shard of
+ * each batch, and the generated step calls this class at fixed points so that the fused update still
+ * sees exactly the gradient of the whole batch.
+ *
+ * <ul>
+ * <li>{@link #beginStep} starts an all-reduce of the per-rank batch sizes (it overlaps the forward pass);
+ *     {@link #scaleLossGradient} then scales this rank's loss gradient by {@code localBatch / totalBatch},
+ *     so that summing the ranks' gradients gives the mean over the whole batch, uneven splits included.
+ * <li>{@link #reduce} starts bucket k's reduction on the {@link CommThread} right after the gradient that
+ *     completes it; the rest of backward runs meanwhile.
+ * <li>{@link #update} waits for a layer's buckets and applies its optimizer update with the reduced
+ *     gradient. All-reduce mode: the whole layer, on every rank. Sharded mode (ZeRO-1): the gradient was
+ *     reduce-scattered, each rank updates only its block of each bucket with optimizer state it alone
+ *     holds, and once every layer of a bucket is updated the weights are all-gathered; the gather is
+ *     awaited only just before the weights' next use ({@link #awaitWeights}).
+ * </ul>
+ *
+ * Every rank must make the same calls in the same order (the generated code does); buffers handed to a
+ * collective are not touched until it completes. The communicator belongs to the caller.
+ */
+public final class DataParallel implements AutoCloseable {
+    private final ModelLayout layout;
+    private final BucketPlan plan;
+    private final Backend backend;
+    private final int threads;
+    private final Communicator comm;
+    private final CommThread thread;
+    private final boolean sharded;
+    private final FloatPointer params;
+    private final FloatPointer grads;
+    private final FloatPointer[] fullState;
+    private final DoublePointer[] hyperParameters;
+    private final List<Pointer> owned = new ArrayList<>();
+
+    private final CommThread.Pending[] reductions;
+    private final CommThread.Pending[] gathers;
+    private final int[] layersLeft;          // layers of the bucket not yet updated since its reduction
+    private final int[][] bucketsOfLayer;
+    private final int[] layersInBucket;
+    private final int[][] layersOfBucket;
+    private final boolean[] layerUpdated;    // since its buckets' last reduction
+
+    private final FloatPointer batchSizes;   // [1]: this rank's batch, then the sum over ranks
+    private final FloatPointer lossSum;      // [1]: this rank's loss × batch, then the sum over ranks
+    private CommThread.Pending batchSizesReduced;
+    private CommThread.Pending lossReduced;
+    private int localBatch;
+    private float[] scratch = new float[0];
+
+    // sharded mode: this rank's block of every bucket, concatenated, for the reduced gradient and the state
+    private final FloatPointer shardGrads;
+    private final long[] shardOffsets;
+    private final FloatPointer[] shardState;
+    private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
+
+    /** Where one layer meets this rank's block of one bucket: flat parameter offset, shard offset, length. */
+    private record Piece(long paramOffset, long shardOffset, long length, FloatPointer p, FloatPointer g,
+                         FloatPointer s0, FloatPointer s1, FloatPointer s2) {
+    }
+
+    DataParallel(ModelLayout layout, BucketPlan plan, Backend backend, int threads, Communicator comm, boolean sharded,
+                 FloatPointer params, FloatPointer grads, FloatPointer[] fullState, DoublePointer[] hyperParameters) {
+        if (!plan.layout().equals(layout)) {
+            throw new IllegalArgumentException("bucket plan is for " + plan.layout().modelName() + ", not " + layout.modelName());
+        }
+        this.layout = layout;
+        this.plan = plan;
+        this.backend = backend;
+        this.threads = threads;
+        this.comm = comm;
+        this.sharded = sharded;
+        this.params = params;
+        this.grads = grads;
+        this.fullState = fullState;
+        this.hyperParameters = hyperParameters;
+        int buckets = plan.size();
+        int n = layout.layers().size();
+        reductions = new CommThread.Pending[buckets];
+        gathers = new CommThread.Pending[buckets];
+        layersLeft = new int[buckets];
+        layersInBucket = new int[buckets];
+        bucketsOfLayer = new int[n][];
+        layerUpdated = new boolean[n];
+        List<List<Integer>> layersOf = new ArrayList<>();
+        for (int k = 0; k < buckets; k++) {
+            layersOf.add(new ArrayList<>());
+        }
+        for (int i = 0; i < n; i++) {
+            bucketsOfLayer[i] = plan.bucketsOf(i);
+            for (int k : bucketsOfLayer[i]) {
+                layersInBucket[k]++;
+                layersOf.get(k).add(i);
+            }
+        }
+        layersOfBucket = new int[buckets][];
+        for (int k = 0; k < buckets; k++) {
+            layersOfBucket[k] = layersOf.get(k).stream().mapToInt(Integer::intValue).toArray();
+        }
+        batchSizes = own(new FloatPointer(1));
+        lossSum = own(new FloatPointer(1));
+
+        if (sharded) {
+            shardOffsets = new long[buckets];
+            long shardTotal = 0;
+            for (int k = 0; k < buckets; k++) {
+                shardOffsets[k] = shardTotal;
+                shardTotal += Communicator.blockLength(plan.length(k), comm.size(), comm.rank());
+            }
+            shardGrads = own(new FloatPointer(Math.max(1, shardTotal)));
+            shardState = new FloatPointer[fullState.length];
+            for (int slot = 0; slot < shardState.length; slot++) {
+                if (usesSlot(slot)) {
+                    shardState[slot] = own(new FloatPointer(Math.max(1, shardTotal)));
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long from = layout.offsetOf(i);
+                long to = from + layout.layers().get(i).parameterCount();
+                List<Piece> pieces = new ArrayList<>();
+                for (int k : bucketsOfLayer[i]) {
+                    long blockStart = plan.start(k) + Communicator.blockStart(plan.length(k), comm.size(), comm.rank());
+                    long blockEnd = plan.start(k) + Communicator.blockStart(plan.length(k), comm.size(), comm.rank() + 1);
+                    long a = Math.max(from, blockStart);
+                    long b = Math.min(to, blockEnd);
+                    if (a < b) {
+                        long shardAt = shardOffsets[k] + (a - blockStart);
+                        pieces.add(new Piece(a, shardAt, b - a, view(params, a), view(shardGrads, shardAt),
+                                view(shardState[0], shardAt), view(shardState[1], shardAt), view(shardState[2], shardAt)));
+                    }
+                }
+                piecesOfLayer.add(pieces);
+                fillInitialState(i, pieces);
+            }
+        } else {
+            shardGrads = null;
+            shardOffsets = null;
+            shardState = null;
+        }
+        // every rank starts from rank 0's weights, whatever its seed
+        comm.broadcast(params, layout.parameterCount(), 0);
+        thread = new CommThread(comm);
+    }
+
+    private boolean usesSlot(int slot) {
+        for (DenseLayout layer : layout.layers()) {
+            if (layer.optimizer().usesStateSlot(slot)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void fillInitialState(int layer, List<Piece> pieces) {
+        for (int slot = 0; slot < shardState.length; slot++) {
+            float initial = layout.layers().get(layer).optimizer().initialState(slot);
+            if (shardState[slot] == null || initial == 0f) {
+                continue;
+            }
+            for (Piece piece : pieces) {
+                float[] fill = new float[Math.toIntExact(piece.length())];
+                Arrays.fill(fill, initial);
+                backend.write(fill, 0, fill.length, shardState[slot], piece.shardOffset());
+            }
+        }
+    }
+
+    private static FloatPointer view(FloatPointer base, long at) {
+        return base == null ? null : new FloatPointer(base).position(at);
+    }
+
+    /** Keeps {@code p} for {@link #close}, zero-filled (JavaCPP's allocation does not clear memory). */
+    private <P extends Pointer> P own(P p) {
+        owned.add(p);
+        p.zero();
+        return p;
+    }
+
+    public Communicator communicator() {
+        return comm;
+    }
+
+    public BucketPlan plan() {
+        return plan;
+    }
+
+    /** ZeRO-1: each rank keeps optimizer state for its block of every bucket only. */
+    public boolean sharded() {
+        return sharded;
+    }
+
+    // ---- the step, called by generated code in this order ----
+
+    /** Starts the all-reduce of the batch sizes; every rank calls it with its own shard's size. */
+    public void beginStep(int batch) {
+        localBatch = batch;
+        batchSizes.put(0, batch);
+        batchSizesReduced = thread.allReduceSum(batchSizes, 1);
+    }
+
+    /**
+     * Scales d loss / d output (n floats of this rank's batch, already divided by the local batch by the
+     * loss kernel) by {@code localBatch / totalBatch}, and starts the all-reduce of the loss.
+     */
+    public void scaleLossGradient(float loss, FloatPointer dy, long n) {
+        batchSizesReduced.await();
+        float total = batchSizes.get(0);
+        lossSum.put(0, loss * localBatch);
+        lossReduced = thread.allReduceSum(lossSum, 1);
+        if (total == localBatch) {
+            return;
+        }
+        if (scratch.length < n) {
+            scratch = new float[Math.toIntExact(n)];
+        }
+        backend.read(dy, 0, scratch, 0, (int) n);
+        float factor = localBatch / total;
+        for (int i = 0; i < n; i++) {
+            scratch[i] *= factor;
+        }
+        backend.write(scratch, 0, (int) n, dy, 0);
+    }
+
+    /** Starts bucket k's reduction: all-reduce in place, or (sharded) reduce-scatter into this rank's block. */
+    public void reduce(int bucket) {
+        long start = plan.start(bucket);
+        long length = plan.length(bucket);
+        if (sharded) {
+            reductions[bucket] = thread.reduceScatterBlocks(view(grads, start), view(shardGrads, shardOffsets[bucket]), length);
+        } else {
+            reductions[bucket] = thread.allReduceSum(view(grads, start), length);
+        }
+        layersLeft[bucket] = layersInBucket[bucket];
+        for (int layer : layersOfBucket[bucket]) {
+            layerUpdated[layer] = false;
+        }
+    }
+
+    /** Waits for the buckets that hold {@code layer}'s gradient. */
+    private void awaitReduced(int layer) {
+        for (int k : bucketsOfLayer[layer]) {
+            CommThread.Pending pending = reductions[k];
+            if (pending == null) {
+                throw new IllegalStateException("layer " + layout.layers().get(layer).name() + " of " + layout.modelName()
+                        + " has no reduced gradient to apply: bucket " + k + " was not reduced since its last update");
+            }
+            pending.await();
+        }
+    }
+
+    /** Applies {@code layer}'s optimizer update (update number {@code step}) with the reduced gradient. */
+    public void update(int layer, long step) {
+        if (layerUpdated[layer]) {
+            return;  // sharded FORWARD: done already, with the rest of a bucket that an earlier layer needed
+        }
+        awaitReduced(layer);
+        DoublePointer hp = hyperParameters[layer];
+        if (!sharded) {
+            long at = layout.offsetOf(layer);
+            backend.optimUpdate(hp, step, view(params, at), view(grads, at), view(fullState[0], at), view(fullState[1], at),
+                    view(fullState[2], at), layout.layers().get(layer).parameterCount(), threads);
+        } else {
+            for (Piece piece : piecesOfLayer.get(layer)) {
+                backend.optimUpdate(hp, step, piece.p(), piece.g(), piece.s0(), piece.s1(), piece.s2(), piece.length(), threads);
+            }
+        }
+        countUpdated(layer);
+    }
+
+    /** Counts {@code layer} as updated in each of its buckets; a bucket whose layers all are is consumed. */
+    private void countUpdated(int layer) {
+        layerUpdated[layer] = true;
+        for (int k : bucketsOfLayer[layer]) {
+            if (--layersLeft[k] == 0) {
+                reductions[k] = null;
+                if (sharded) {
+                    gathers[k] = thread.allGatherBlocks(view(params, plan.start(k)), plan.length(k));
+                }
+            }
+        }
+    }
+
+    /**
+     * FORWARD schedule, before {@code layer}'s forward: waits for its reduced gradient and returns true when
+     * the caller applies the update fused into the forward kernel (all-reduce mode). Sharded, it applies the
+     * update of this rank's blocks, gathers the weights, and returns false: the caller runs the plain forward.
+     */
+    public boolean fuseIntoForward(int layer, long step) {
+        if (!sharded) {
+            awaitReduced(layer);
+            countUpdated(layer);
+            return true;
+        }
+        // the gather of a bucket starts once all its layers are updated: update them all now (the later layers'
+        // weights are not read before their own forward, which then finds them updated)
+        for (int k : bucketsOfLayer[layer]) {
+            for (int j : layersOfBucket[k]) {
+                update(j, step);
+            }
+        }
+        awaitWeights(layer);
+        return false;
+    }
+
+    /** Waits for the all-gathers that write {@code layer}'s weights (sharded mode; else nothing to wait for). */
+    public void awaitWeights(int layer) {
+        for (int k : bucketsOfLayer[layer]) {
+            CommThread.Pending pending = gathers[k];
+            if (pending != null) {
+                pending.await();
+                gathers[k] = null;
+            }
+        }
+    }
+
+    /** Waits for every weight gather: before predict, evaluate and parameter export. */
+    public void awaitAllWeights() {
+        for (int i = 0; i < bucketsOfLayer.length; i++) {
+            awaitWeights(i);
+        }
+    }
+
+    /** The mean loss over every rank's samples of this step. */
+    public float endStep() {
+        lossReduced.await();
+        return lossSum.get(0) / batchSizes.get(0);
+    }
+
+    // ---- sharded optimizer state as a whole (checkpoints) ----
+
+    /** Every rank's blocks of slot {@code slot}, gathered: a collective, every rank must call it. */
+    float[] gatherState(int slot) {
+        long total = layout.parameterCount();
+        try (FloatPointer full = new FloatPointer(total)) {
+            copyShardInto(slot, full);
+            for (int k = 0; k < plan.size(); k++) {
+                thread.allGatherBlocks(view(full, plan.start(k)), plan.length(k)).await();
+            }
+            float[] values = new float[Math.toIntExact(total)];
+            backend.read(full, 0, values, 0, values.length);
+            return values;
+        }
+    }
+
+    /** Keeps this rank's blocks of a whole slot (every rank passes the same values). */
+    void scatterState(int slot, float[] values) {
+        for (List<Piece> pieces : piecesOfLayer) {
+            for (Piece piece : pieces) {
+                backend.write(values, Math.toIntExact(piece.paramOffset()), Math.toIntExact(piece.length()),
+                        shardState[slot], piece.shardOffset());
+            }
+        }
+    }
+
+    private void copyShardInto(int slot, FloatPointer full) {
+        for (List<Piece> pieces : piecesOfLayer) {
+            for (Piece piece : pieces) {
+                float[] block = new float[Math.toIntExact(piece.length())];
+                backend.read(shardState[slot], piece.shardOffset(), block, 0, block.length);
+                backend.write(block, 0, block.length, full, piece.paramOffset());
+            }
+        }
+    }
+
+    /** Waits for what is queued, stops the communication thread and frees the buffers (not the communicator). */
+    @Override
+    public void close() {
+        try {
+            thread.close();
+        } finally {
+            for (Pointer p : owned) {
+                p.close();
+            }
+            owned.clear();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.fusedtrainer.tests.models;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+/** Models for data-parallel training: bucket plans that split a layer and buckets that span layers. */
+public final class DataParallelModels {
+    private DataParallelModels() {
+    }
+
+    /**
+     * Buckets of at most 300 floats: the first layer (131·13 + 13 = 1716 floats) becomes six buckets of
+     * 286, smaller than the layer and not divisible by 3 ranks (96 + 95 + 95), while the last two layers
+     * (126 + 50 floats) share one bucket. Three update rules, one with a non-zero initial state.
+     */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, bucketFloats = 300)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class SmallBuckets {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+
+        @Optimizer(value = OptimizerKind.SGD, lr = 0.05, momentum = 0.9)
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+
+        @Optimizer(value = OptimizerKind.ADAGRAD, lr = 0.05, initialAccumulatorValue = 0.1)
+        @Layer(units = 5) Dense logits;
+    }
+}
