@@ -1,6 +1,7 @@
 package dev.fusedtrainer.runtime;
 
 import dev.fusedtrainer.runtime.dist.CommThread;
+import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -196,6 +197,11 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /** ZeRO-1: each rank keeps optimizer state for its block of every bucket only. */
+    /** This rank's communication so far (see {@link CommunicationStats}). */
+    public CommunicationStats stats() {
+        return thread.stats();
+    }
+
     public boolean sharded() {
         return sharded;
     }

@@ -2,6 +2,7 @@ package dev.fusedtrainer.runtime;
 
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import java.util.List;
 
 /**
@@ -71,6 +72,14 @@ public interface Trainer extends AutoCloseable {
 
     /** The current learning-rate factor (1 until changed). */
     double learningRateFactor();
+
+    /**
+     * This rank's communication since the trainer was built: how long collectives took and how long
+     * training waited for them. {@link CommunicationStats#NONE} for a single-process trainer.
+     */
+    default CommunicationStats communicationStats() {
+        return state() instanceof TrainerCore core ? core.communicationStats() : CommunicationStats.NONE;
+    }
 
     /** Low-level access to the whole training state, for checkpoints. */
     TrainerState state();

@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.cpu.CpuBackend;
 import dev.fusedtrainer.runtime.cuda.CudaBackend;
+import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,6 +152,11 @@ public final class TrainerCore implements TrainerState {
             close();
             throw e;
         }
+    }
+
+    /** This rank's communication so far; {@link CommunicationStats#NONE} for a single process. */
+    public CommunicationStats communicationStats() {
+        return dataParallel == null ? CommunicationStats.NONE : dataParallel.stats();
     }
 
     /** The data-parallel side of this trainer, or null for a single process. */

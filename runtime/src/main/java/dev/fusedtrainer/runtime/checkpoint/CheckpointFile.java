@@ -5,7 +5,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -79,12 +78,20 @@ public final class CheckpointFile {
     }
 
     public static Checkpoint read(Path file) throws IOException {
-        byte[] bytes;
+        return decode(file, readBytes(file));
+    }
+
+    /** The file's bytes, undecoded (to send to other ranks, which {@link #decode} them). */
+    public static byte[] readBytes(Path file) throws IOException {
         try {
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file, "no such file");
         }
+    }
+
+    /** Checks and decodes the bytes of checkpoint file {@code file} (named in errors). */
+    public static Checkpoint decode(Path file, byte[] bytes) throws CheckpointException {
         if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new CheckpointException(file, "not a FusedTrainer checkpoint (bad magic bytes)");
         }
@@ -108,7 +115,7 @@ public final class CheckpointFile {
         }
         try {
             return decodeBody(new DataInputStream(new ByteArrayInputStream(bytes, HEADER, (int) length)));
-        } catch (EOFException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {  // EOF, or a bad UTF-8 name: reading memory cannot fail otherwise
             throw new CheckpointException(file, "inconsistent contents despite a valid checksum (" + e + ")");
         }
     }

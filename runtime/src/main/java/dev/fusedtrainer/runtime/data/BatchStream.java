@@ -8,6 +8,11 @@ package dev.fusedtrainer.runtime.data;
  *
  * <p>An epoch is {@code ceil(size / batchSize)} batches; the last one may be smaller, and is then
  * returned in a second, smaller pair of arrays (the trainer infers the batch size from the length).
+ *
+ * <p>For data-parallel training every rank builds the stream with the same seed and its own
+ * {@code rank}: all ranks walk the same global order, and each takes its contiguous share of every
+ * global batch ({@code batchSize · r / ranks} to {@code batchSize · (r + 1) / ranks}). The position
+ * is the global one, so a checkpoint resumes at any number of ranks.
  */
 public final class BatchStream {
 
@@ -15,8 +20,11 @@ public final class BatchStream {
     public record Position(int epoch, int cursor, int[] order, long rngState) {
     }
 
-    /** One batch: views of the stream's reused arrays, valid until the next call to {@link #next}. */
-    public record Batch(float[] inputs, int[] labels, int size) {
+    /**
+     * One batch (this rank's share of it): views of the stream's reused arrays, valid until the next
+     * call to {@link #next}. {@code globalSize} is the batch's size over all ranks.
+     */
+    public record Batch(float[] inputs, int[] labels, int size, int globalSize) {
     }
 
     private final LabelledImages data;
@@ -26,28 +34,52 @@ public final class BatchStream {
     private final Batch full;
     private final Batch last;
     private final int[] order;
+    private final int rank;
+    private final int ranks;
     private SplitMix64 random;
     private int epoch;
     private int cursor;
 
     public BatchStream(LabelledImages data, int batchSize, long seed, float mean, float std) {
+        this(data, batchSize, seed, mean, std, 0, 1);
+    }
+
+    /** Rank {@code rank}'s shares of the global batches of {@code batchSize} samples over {@code ranks} ranks. */
+    public BatchStream(LabelledImages data, int batchSize, long seed, float mean, float std, int rank, int ranks) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
+        if (ranks < 1 || rank < 0 || rank >= ranks) {
+            throw new IllegalArgumentException("rank " + rank + " is outside [0, " + ranks + ")");
+        }
         this.data = data;
         this.batchSize = Math.min(batchSize, data.size());
+        this.rank = rank;
+        this.ranks = ranks;
+        int rest = data.size() % this.batchSize;
+        if (this.batchSize < ranks || (rest != 0 && rest < ranks)) {
+            throw new IllegalArgumentException("a batch of " + (this.batchSize < ranks ? this.batchSize : rest)
+                    + " samples cannot be split over " + ranks + " ranks (every rank needs at least one sample of "
+                    + "every batch); choose a batch size of at least " + ranks + " whose last batch of the "
+                    + data.size() + " samples also has at least " + ranks);
+        }
         this.mean = mean;
         this.std = std;
         this.full = batch(this.batchSize);
-        int rest = data.size() % this.batchSize;
         this.last = rest == 0 ? full : batch(rest);
         this.order = new int[data.size()];
         this.random = new SplitMix64(seed);
         shuffle();
     }
 
-    private Batch batch(int size) {
-        return new Batch(new float[size * data.features()], new int[size], size);
+    private Batch batch(int globalSize) {
+        int size = shareStart(globalSize, rank + 1) - shareStart(globalSize, rank);
+        return new Batch(new float[size * data.features()], new int[size], size, globalSize);
+    }
+
+    /** Where rank r's share of a global batch of {@code globalSize} samples starts. */
+    private int shareStart(int globalSize, int r) {
+        return (int) ((long) globalSize * r / ranks);
     }
 
     private void shuffle() {
@@ -90,12 +122,13 @@ public final class BatchStream {
         }
         Batch batch = order.length - cursor >= batchSize ? full : last;
         int features = data.features();
+        int first = cursor + shareStart(batch.globalSize(), rank);
         for (int i = 0; i < batch.size(); i++) {
-            int sample = order[cursor + i];
+            int sample = order[first + i];
             data.copyNormalized(sample, batch.inputs(), i * features, mean, std);
             batch.labels()[i] = data.labels()[sample];
         }
-        cursor += batch.size();
+        cursor += batch.globalSize();
         return batch;
     }
 

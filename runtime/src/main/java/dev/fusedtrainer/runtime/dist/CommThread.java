@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -38,6 +39,9 @@ public final class CommThread implements AutoCloseable {
     private volatile long runningSince;
     private volatile Pending failed;
     private volatile Pending lastSubmitted;
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong busyNanos = new AtomicLong();
+    private final AtomicLong waitedNanos = new AtomicLong();
 
     public CommThread(Communicator comm) {
         this.comm = comm;
@@ -50,6 +54,11 @@ public final class CommThread implements AutoCloseable {
 
     public Communicator communicator() {
         return comm;
+    }
+
+    /** Collectives run so far, the time they took here, and the time callers were blocked in {@code await}. */
+    public CommunicationStats stats() {
+        return new CommunicationStats(completed.get(), busyNanos.get(), waitedNanos.get());
     }
 
     /** {@link Communicator#allReduceSum}, queued. */
@@ -162,6 +171,8 @@ public final class CommThread implements AutoCloseable {
                 failed = next;
             }
             running = null;
+            busyNanos.addAndGet(System.nanoTime() - runningSince);
+            completed.incrementAndGet();
             next.finish(failure, failure == null ? null : prefix() + "collective #" + next.sequence + " "
                     + next.description + " failed: " + failure.getMessage());
         }
@@ -201,6 +212,11 @@ public final class CommThread implements AutoCloseable {
          * longer than the communicator's timeout plus {@link #GRACE}.
          */
         public void await() {
+            if (isDone()) {
+                rethrow();
+                return;
+            }
+            long start = System.nanoTime();
             try {
                 while (!done.await(50, TimeUnit.MILLISECONDS)) {
                     Pending now = running;
@@ -212,10 +228,12 @@ public final class CommThread implements AutoCloseable {
                     }
                 }
             } catch (InterruptedException e) {
+                waitedNanos.addAndGet(System.nanoTime() - start);
                 Thread.currentThread().interrupt();
                 throw new CommunicationException("interrupted while waiting for collective #" + sequence + " "
                         + description, e);
             }
+            waitedNanos.addAndGet(System.nanoTime() - start);
             rethrow();
         }
 

@@ -91,6 +91,31 @@ public interface Communicator extends AutoCloseable {
     /** {@code buf[0..n)} bytes on every rank := those of rank {@code root} (ids, metadata). */
     void broadcast(BytePointer buf, long n, int root);
 
+    /**
+     * Rank {@code root}'s {@code bytes} on every rank (other ranks pass null: the length travels first).
+     * Root passing null sends "nothing": every rank then gets null, so a failure at the root (a file it
+     * could not read) reaches the others as a value instead of a hang.
+     */
+    default byte[] broadcastBytes(byte[] bytes, int root) {
+        try (BytePointer length = new BytePointer(Long.BYTES)) {
+            length.putLong(rank() == root ? (bytes == null ? -1 : bytes.length) : 0);
+            broadcast(length, Long.BYTES, root);
+            long n = length.getLong();
+            if (n < 0) {
+                return null;
+            }
+            try (BytePointer buf = new BytePointer(Math.max(1, n))) {
+                if (rank() == root) {
+                    buf.put(bytes, 0, bytes.length);
+                }
+                broadcast(buf, n, root);
+                byte[] out = new byte[Math.toIntExact(n)];
+                buf.get(out, 0, out.length);
+                return out;
+            }
+        }
+    }
+
     /** Returns when every rank has entered the barrier. */
     void barrier();
 

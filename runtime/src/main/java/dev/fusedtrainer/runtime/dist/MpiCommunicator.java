@@ -84,7 +84,7 @@ public final class MpiCommunicator implements Communicator {
         }
         if (LAUNCHER_VARIABLES.stream().noneMatch(v -> System.getenv(v) != null)) {
             return "this process was not launched by mpirun (none of " + String.join(", ", LAUNCHER_VARIABLES)
-                    + " is set): start one process per rank with e.g. `mpirun -np 2 java -cp ... Main`; as root "
+                    + " is set): start one process per rank with e.g. `mpirun -np 2 env java -cp ... Main` (env: mpirun rewrites a bare java's options); as root "
                     + "also set OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (docs/distributed.md)";
         }
         return null;

@@ -43,12 +43,24 @@ public final class MpiLauncher {
         return null;
     }
 
-    /** {@code mpirun -np ranks <loopback options> <this JVM's java> jvmAndProgram...}. */
+    /** Why this machine cannot run MPI jobs (what to install), or null when it can: for tests to skip on. */
+    public static String whyJobsCannotRun() {
+        if (findMpirun() == null) {
+            return "mpirun is not on the PATH: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)";
+        }
+        return MpiCommunicator.bindingProblem();
+    }
+
+    /**
+     * {@code mpirun -np ranks <loopback options> env <this JVM's java> jvmAndProgram...}. Through {@code env}
+     * because mpirun rewrites the options of a program named java, for Open MPI's own Java bindings: it
+     * takes the first option containing "cp" for the class path (-Dorg.bytedeco.javacpp... included).
+     */
     public static List<String> loopbackCommand(Path mpirun, int ranks, List<String> jvmAndProgram) {
         List<String> command = new ArrayList<>(List.of(mpirun.toString(), "-np", Integer.toString(ranks),
                 "--oversubscribe", "--bind-to", "none",
                 "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", "lo", "--mca", "oob_tcp_if_include", "lo",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+                "env", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmAndProgram);
         return command;
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -72,5 +74,39 @@ class BatchStreamTest {
             assertArrayEquals(x.labels(), y.labels());
             assertEquals(a.epoch(), b.epoch());
         }
+    }
+
+    @Test
+    void ranksSplitEveryGlobalBatchIntoDisjointContiguousShares() {
+        // 10 samples, global batches of 5 over 3 ranks: shares start at 5r/3 = 0, 1, 3 -> sizes 1, 2, 2
+        BatchStream whole = new BatchStream(tiny(), 5, 11, 0f, 1f);
+        BatchStream[] ranks = new BatchStream[3];
+        for (int r = 0; r < 3; r++) {
+            ranks[r] = new BatchStream(tiny(), 5, 11, 0f, 1f, r, 3);
+        }
+        for (int step = 0; step < 6; step++) {
+            BatchStream.Batch global = whole.next();
+            int k = 0;
+            for (int r = 0; r < 3; r++) {
+                BatchStream.Batch share = ranks[r].next();
+                assertEquals(global.size(), share.globalSize());
+                assertEquals(r == 0 ? 1 : 2, share.size());
+                for (int i = 0; i < share.size(); i++) {
+                    assertEquals(sample(global, k++), sample(share, i));
+                }
+                assertEquals(whole.epoch(), ranks[r].epoch());
+                assertEquals(whole.batchInEpoch(), ranks[r].batchInEpoch());
+            }
+            assertEquals(global.size(), k, "the shares cover the global batch");
+        }
+    }
+
+    @Test
+    void aBatchTooSmallToShareIsRefusedWithTheFix() {
+        // 10 samples in batches of 4: the last batch has 2 samples, fewer than 3 ranks
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatchStream(tiny(), 4, 1, 0f, 1f, 0, 3));
+        assertTrue(e.getMessage().contains("a batch of 2 samples cannot be split "
+                + "over 3 ranks"), e.getMessage());
     }
 }

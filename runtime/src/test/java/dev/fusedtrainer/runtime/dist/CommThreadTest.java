@@ -49,6 +49,38 @@ class CommThreadTest {
     }
 
     @Test
+    void statsCountTheCollectivesTimeAndOnlyTheTimeSpentWaitingForThem() {
+        assertTimeoutPreemptively(GUARD, () -> {
+            try (CommThread comm = new CommThread(Communicator.local())) {
+                assertEquals(new CommunicationStats(0, 0, 0), comm.stats());
+                // hidden: the collective (40 ms) finishes while the caller "computes" (150 ms)
+                CommThread.Pending hidden = comm.submit("hidden", () -> sleep(40));
+                sleep(150);
+                hidden.await();
+                CommunicationStats first = comm.stats();
+                assertEquals(1, first.collectives());
+                assertTrue(first.busyNanos() >= TimeUnit.MILLISECONDS.toNanos(40), first.toString());
+                assertEquals(0, first.waitedNanos(), "a done collective costs no wait: " + first);
+                assertEquals(1.0, first.hiddenFraction());
+                // exposed: awaited at once, so (nearly) all of its 60 ms is waited for
+                comm.submit("exposed", () -> sleep(60)).await();
+                CommunicationStats second = comm.stats().since(first);
+                assertEquals(1, second.collectives());
+                assertTrue(second.waitedNanos() >= TimeUnit.MILLISECONDS.toNanos(50), second.toString());
+                assertTrue(second.hiddenFraction() < 0.2, second.toString());
+            }
+        });
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void submitReturnsBeforeTheCollectiveRunsSoComputationOverlapsIt() {
         assertTimeoutPreemptively(GUARD, () -> {
             CountDownLatch computed = new CountDownLatch(1);

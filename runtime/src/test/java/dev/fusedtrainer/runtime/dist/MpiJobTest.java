@@ -37,13 +37,9 @@ class MpiJobTest {
 
     @BeforeAll
     static void needsMpi() {
+        String problem = MpiLauncher.whyJobsCannotRun();
+        Assumptions.assumeTrue(problem == null, problem);
         mpirun = MpiLauncher.findMpirun();
-        Assumptions.assumeTrue(mpirun != null,
-                "mpirun is not on the PATH: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)");
-        String library = Loader.getPlatform() + "/" + System.mapLibraryName("jniMpiNative");
-        Assumptions.assumeTrue(MpiCommunicator.class.getResource(library) != null,
-                "this build has no MPI binding (" + library + "): install libopenmpi-dev and rebuild "
-                        + "(the runtime module's 'mpi' profile needs /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h)");
     }
 
     @ParameterizedTest(name = "{0} ranks")

@@ -6,7 +6,9 @@ import dev.fusedtrainer.runtime.checkpoint.Checkpoint;
 import dev.fusedtrainer.runtime.checkpoint.CheckpointFile;
 import dev.fusedtrainer.runtime.data.FashionMnist;
 import dev.fusedtrainer.runtime.data.IdxFormatException;
+import dev.fusedtrainer.runtime.dist.Communicator;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +74,17 @@ public final class FashionMnistCli implements Callable<Integer> {
             + ".gz or raw (default: ${DEFAULT-VALUE}).")
     Path data = FashionMnist.DEBIAN_DIR;
 
+    @Option(names = "--distributed", description = "Be one rank of a data-parallel job started by mpirun (the "
+            + "launcher's --ranks N does this): --batch-size is the global batch, split over the ranks; rank 0 "
+            + "prints and writes the checkpoint, metrics and chart.")
+    boolean distributed;
+
+    @Option(names = "--shard-optimizer-state", description = "With --distributed: each rank keeps and updates only "
+            + "its 1/N of the optimizer state (ZeRO-1), then the weights are all-gathered.")
+    boolean shardOptimizerState;
+
     private PrintStream out = System.out;
+    private Communicator comm;  // null: this process alone
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -97,7 +109,41 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        out = System.out;
+        if (!distributed) {
+            if (shardOptimizerState) {
+                throw new IllegalArgumentException("--shard-optimizer-state shards over the ranks of a distributed "
+                        + "job: add --distributed (or launch with ./fashion-mnist --ranks N)");
+            }
+            out = System.out;
+            return run();
+        }
+        try {
+            comm = Communicator.mpi();
+        } catch (IllegalStateException e) {  // not under mpirun, or MPI not installed: the message says what to do
+            throw new IllegalArgumentException("--distributed: " + e.getMessage(), e);
+        }
+        // rank 0 speaks for the job; the others train silently
+        out = comm.rank() == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());
+        try {
+            return run();
+        } catch (Exception | Error e) {
+            // a rank that fails alone would leave the others waiting in a collective: end the whole job now
+            System.out.flush();
+            if (!(e instanceof IOException || e instanceof IllegalArgumentException)) {
+                e.printStackTrace();
+            }
+            comm.abort(e.getMessage() == null ? e.toString() : e.getMessage());
+            throw e;
+        } finally {
+            comm.close();
+        }
+    }
+
+    private boolean speaksForJob() {
+        return comm == null || comm.rank() == 0;
+    }
+
+    private Integer run() throws Exception {
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         }
@@ -108,17 +154,14 @@ public final class FashionMnistCli implements Callable<Integer> {
         Checkpoint saved = null;
         RunSettings settings;
         if (resume) {
-            saved = CheckpointFile.read(checkpointFile);
+            saved = TrainingSession.readCheckpoint(checkpointFile, comm);
             settings = TrainingSession.settingsOf(checkpointFile, saved);
             checkSameAsCheckpoint(settings);
         } else {
             settings = settingsFromOptions();
         }
 
-        try {
-            DataSetup.ensure(data, out);
-        } catch (DataSetup.DataMissing e) {
-            System.err.println(e.getMessage());
+        if (!dataReady()) {
             return 2;
         }
         out.println("Loading Fashion-MNIST from " + data + " ...");
@@ -130,30 +173,65 @@ public final class FashionMnistCli implements Callable<Integer> {
                     + " (reinstall the package or download the file again)", e);
         }
 
-        Files.createDirectories(checkpointDir);
-        MetricsCsv metrics = new MetricsCsv(checkpointDir.resolve(METRICS));
-        try (TrainingSession session = new TrainingSession(settings, threads, dataset.train(), dataset.test())) {
+        MetricsCsv metrics = null;
+        if (speaksForJob()) {
+            Files.createDirectories(checkpointDir);
+            metrics = new MetricsCsv(checkpointDir.resolve(METRICS));
+        }
+        try (TrainingSession session = new TrainingSession(settings, threads, dataset.train(), dataset.test(), comm,
+                shardOptimizerState)) {
             if (saved != null) {
                 session.resume(checkpointFile, saved);
                 out.printf(Locale.ROOT, "Resumed from %s: epoch %d, step %d of %d in it, %d steps done.%n",
                         checkpointFile, session.epoch() + 1, session.batchInEpoch(), session.batchesPerEpoch(),
                         session.trainer().stepCount());
-                metrics.keepEpochs(session.epoch());
+                if (metrics != null) {
+                    metrics.keepEpochs(session.epoch());
+                }
             } else {
                 if (Files.exists(checkpointFile)) {
                     out.println("Starting a new run: replacing the checkpoint in " + checkpointDir
                             + " (use --resume to continue it instead).");
                 }
-                metrics.keepEpochs(0);
+                if (metrics != null) {
+                    metrics.keepEpochs(0);
+                }
             }
             describe(session);
             train(session, checkpointFile, metrics);
         }
-        Path chart = checkpointDir.resolve(CHART);
-        TrainingChart.write(chart, "FashionMlp on Fashion-MNIST (" + settings.model().name().toLowerCase() + ", "
-                + settings.schedule().name().toLowerCase() + ")", metrics.rows());
-        out.println("Wrote " + checkpointFile + ", " + metrics.file() + " and " + chart);
+        if (metrics != null) {
+            Path chart = checkpointDir.resolve(CHART);
+            TrainingChart.write(chart, "FashionMlp on Fashion-MNIST (" + settings.model().name().toLowerCase() + ", "
+                    + settings.schedule().name().toLowerCase() + ")", metrics.rows());
+            out.println("Wrote " + checkpointFile + ", " + metrics.file() + " and " + chart);
+        }
         return 0;
+    }
+
+    /**
+     * Makes sure the data is there, printing what to do when it is not. Distributed, rank 0 goes first
+     * (it may install the package) and tells the others; every machine needs the files at the same path.
+     */
+    private boolean dataReady() {
+        boolean ready = true;
+        if (speaksForJob()) {
+            try {
+                DataSetup.ensure(data, out);
+            } catch (DataSetup.DataMissing e) {
+                System.err.println(e.getMessage());
+                ready = false;
+            }
+        }
+        if (comm != null) {
+            ready = comm.broadcastBytes(ready ? new byte[0] : null, 0) != null;
+            if (ready && comm.rank() != 0 && !FashionMnist.missingFiles(data).isEmpty()) {
+                throw new IllegalArgumentException("rank " + comm.rank() + ": Fashion-MNIST files missing in " + data
+                        + " " + FashionMnist.missingFiles(data) + "; every machine of the job needs them at the same "
+                        + "path (--data DIR)");
+            }
+        }
+        return ready;
     }
 
     private RunSettings settingsFromOptions() {
@@ -203,11 +281,13 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     private void describe(TrainingSession session) {
         RunSettings s = session.settings();
+        String ranks = comm == null ? "" : String.format(Locale.ROOT, " per rank; %d ranks share each batch (MPI%s)",
+                comm.size(), shardOptimizerState ? ", sharded optimizer state" : "");
         out.printf(Locale.ROOT, "Model %s: 784-256-128-10 ReLU, %,d parameters, %s lr=%s%s, schedule %s, "
-                        + "batch %d, seed %d, %d thread%s%n",
+                        + "batch %d, seed %d, %d thread%s%s%n",
                 session.trainer().modelName(), s.model().layout().parameterCount(), s.model().optimizerKind(),
                 s.learningRate(), s.lrDecay() == 1 ? "" : " x" + s.lrDecay() + " per epoch",
-                s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s");
+                s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s", ranks);
     }
 
     private void train(TrainingSession session, Path checkpointFile, MetricsCsv metrics) throws IOException {
@@ -216,7 +296,7 @@ public final class FashionMnistCli implements Callable<Integer> {
                     + "larger N to train further.");
             return;
         }
-        Progress progress = Progress.forStdout();
+        Progress progress = speaksForJob() ? Progress.forStdout() : new Progress.Lines(out);
         int batchSize = session.settings().batchSize();
         while (session.epoch() < epochs) {
             int epoch = session.epoch();
@@ -245,7 +325,9 @@ public final class FashionMnistCli implements Callable<Integer> {
                             + "test accuracy %.2f%%  epoch time %.1f s (train %.1f s, %,.0f samples/s, lr %.3g)",
                     epoch + 1, epochs, row.trainLoss(), row.testLoss(), 100 * row.testAccuracy(), row.epochSeconds(),
                     trainSeconds, row.samplesPerSecond(), session.settings().learningRate(epoch)));
-            metrics.append(row);
+            if (metrics != null) {
+                metrics.append(row);
+            }
             session.resetEpochStatistics();
             session.saveCheckpoint(checkpointFile);
         }

@@ -4,6 +4,7 @@ import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.ModelLayout;
 import dev.fusedtrainer.runtime.Trainer;
+import dev.fusedtrainer.runtime.dist.Communicator;
 
 /**
  * The annotated models {@code --optimizer} chooses between. The optimizer is part of a model's
@@ -12,16 +13,18 @@ import dev.fusedtrainer.runtime.Trainer;
 public enum ModelVariant {
     ADAM(FashionMlpTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
+                             boolean shardOptimizerState) {
             return FashionMlpTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
-                    .build();
+                    .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     },
     SGD(FashionMlpSgdTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
+                             boolean shardOptimizerState) {
             return FashionMlpSgdTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
-                    .build();
+                    .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     };
 
@@ -44,7 +47,14 @@ public enum ModelVariant {
         return layout.layers().get(0).optimizer().kind();
     }
 
-    public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch);
+    /** A trainer for this variant that trains in this process alone. */
+    public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
+        return build(schedule, seed, threads, maxBatch, null, false);
+    }
+
+    /** A trainer for this variant; {@code comm} null trains in this process alone. */
+    public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
+                                  boolean shardOptimizerState);
 
     /** The variant for a {@code --optimizer} value, case-insensitive. */
     public static ModelVariant named(String name) {

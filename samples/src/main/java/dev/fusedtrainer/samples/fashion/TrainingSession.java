@@ -8,6 +8,7 @@ import dev.fusedtrainer.runtime.checkpoint.CheckpointFile;
 import dev.fusedtrainer.runtime.data.BatchStream;
 import dev.fusedtrainer.runtime.data.FashionMnist;
 import dev.fusedtrainer.runtime.data.LabelledImages;
+import dev.fusedtrainer.runtime.dist.Communicator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,12 +17,17 @@ import java.util.Map;
 /**
  * One training run: a trainer, the shuffled batch stream that feeds it, the test set, and the
  * running statistics of the current epoch, all of which a checkpoint captures and restores.
+ *
+ * <p>Distributed (a communicator given), every rank builds the same session and calls the same
+ * methods in the same order: each trains on its share of every global batch, statistics count the
+ * global batch, and a checkpoint is captured by all ranks but written by rank 0 alone.
  */
 public final class TrainingSession implements AutoCloseable {
     /** Data seeds are derived from the run's seed so that weights and order do not share a stream. */
     private static final long DATA_SEED_SALT = 0x5DEECE66DL;
 
     private final RunSettings settings;
+    private final Communicator comm;  // null: this process alone
     private final Trainer trainer;
     private final BatchStream stream;
     private final float[] testInputs;
@@ -33,11 +39,26 @@ public final class TrainingSession implements AutoCloseable {
     private double epochTrainSeconds;
 
     public TrainingSession(RunSettings settings, int threads, LabelledImages train, LabelledImages test) {
+        this(settings, threads, train, test, null, false);
+    }
+
+    /**
+     * One rank's session of a data-parallel run over {@code comm} ({@code null}: this process alone);
+     * {@code settings.batchSize()} is the global batch, split over the ranks.
+     */
+    public TrainingSession(RunSettings settings, int threads, LabelledImages train, LabelledImages test,
+                           Communicator comm, boolean shardOptimizerState) {
         this.settings = settings;
-        this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, settings.batchSize());
+        this.comm = comm;
+        int rank = comm == null ? 0 : comm.rank();
+        int ranks = comm == null ? 1 : comm.size();
+        // the stream first: it refuses a batch too small to share before any rank builds a trainer
+        this.stream = new BatchStream(train, settings.batchSize(), settings.seed() ^ DATA_SEED_SALT,
+                FashionMnist.MEAN, FashionMnist.STD, rank, ranks);
+        int maxShare = (settings.batchSize() + ranks - 1) / ranks;
+        this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, maxShare, comm,
+                shardOptimizerState);
         try {
-            this.stream = new BatchStream(train, settings.batchSize(), settings.seed() ^ DATA_SEED_SALT,
-                    FashionMnist.MEAN, FashionMnist.STD);
             this.testInputs = new float[test.size() * test.features()];
             for (int i = 0; i < test.size(); i++) {
                 test.copyNormalized(i, testInputs, i * test.features(), FashionMnist.MEAN, FashionMnist.STD);
@@ -74,15 +95,15 @@ public final class TrainingSession implements AutoCloseable {
         return stream.batchInEpoch() == stream.batchesPerEpoch();
     }
 
-    /** Trains on the next batch and returns its mean loss. */
+    /** Trains on the next batch and returns its mean loss (over the global batch, when distributed). */
     public float step() {
         long start = System.nanoTime();
         applyLearningRate(stream.epochOfNextBatch());
         BatchStream.Batch batch = stream.next();
         float loss = trainer.step(batch.inputs(), batch.labels());
         epochTrainSeconds += (System.nanoTime() - start) * 1e-9;
-        epochLossSum += (double) loss * batch.size();
-        epochSamples += batch.size();
+        epochLossSum += (double) loss * batch.globalSize();
+        epochSamples += batch.globalSize();
         return loss;
     }
 
@@ -115,6 +136,7 @@ public final class TrainingSession implements AutoCloseable {
         return epochSamples == 0 ? Double.NaN : epochLossSum / epochSamples;
     }
 
+    /** Every rank evaluates the whole test set (it may flush deferred updates, a collective). */
     public Evaluation evaluateTest() {
         return trainer.evaluate(testInputs, testLabels);
     }
@@ -135,8 +157,39 @@ public final class TrainingSession implements AutoCloseable {
                 values);
     }
 
+    /** Saves the run atomically. Distributed, every rank calls it (capturing is collective); rank 0 writes. */
     public void saveCheckpoint(Path file) throws IOException {
-        CheckpointFile.write(file, checkpoint());
+        Checkpoint checkpoint = checkpoint();
+        if (comm == null || comm.rank() == 0) {
+            CheckpointFile.write(file, checkpoint);
+        }
+    }
+
+    /**
+     * Reads a checkpoint on every rank of {@code comm} (null: this process alone). Rank 0 reads the
+     * file and broadcasts its bytes, so the other ranks need no shared filesystem; when rank 0 cannot
+     * read it, every rank throws.
+     */
+    public static Checkpoint readCheckpoint(Path file, Communicator comm) throws IOException {
+        if (comm == null || comm.size() == 1) {
+            return CheckpointFile.read(file);
+        }
+        byte[] bytes;
+        if (comm.rank() == 0) {
+            try {
+                bytes = CheckpointFile.readBytes(file);
+            } catch (IOException e) {
+                comm.broadcastBytes(null, 0);
+                throw e;
+            }
+            comm.broadcastBytes(bytes, 0);
+        } else {
+            bytes = comm.broadcastBytes(null, 0);
+            if (bytes == null) {
+                throw new CheckpointException(file, "rank 0 could not read it (its message is in rank 0's output)");
+            }
+        }
+        return CheckpointFile.decode(file, bytes);
     }
 
     /** The settings a checkpoint was trained with (to build a session that can resume it). */

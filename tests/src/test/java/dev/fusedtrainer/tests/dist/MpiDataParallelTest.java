@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.fusedtrainer.runtime.dist.Communicator;
-import dev.fusedtrainer.runtime.dist.MpiCommunicator;
 import dev.fusedtrainer.runtime.dist.MpiLauncher;
 import dev.fusedtrainer.tests.support.Close;
 import java.io.DataInputStream;
@@ -40,11 +39,9 @@ class MpiDataParallelTest {
 
     @BeforeAll
     static void needsMpi() {
-        mpirun = MpiLauncher.findMpirun();
-        Assumptions.assumeTrue(mpirun != null,
-                "mpirun is not on the PATH: install Open MPI (Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev)");
-        String problem = MpiCommunicator.bindingProblem();
+        String problem = MpiLauncher.whyJobsCannotRun();
         Assumptions.assumeTrue(problem == null, problem);
+        mpirun = MpiLauncher.findMpirun();
     }
 
     @ParameterizedTest(name = "{0} ranks")
