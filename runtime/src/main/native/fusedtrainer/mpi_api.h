@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <limits.h>
@@ -107,6 +108,9 @@ static inline int ft_mpi_init(int required) {
     MPI_Initialized(&initialized);
     int provided = MPI_THREAD_SINGLE;
     if (!initialized) {
+        // libnbc's own choice for MPI_Iallreduce of gradient-sized buffers was 2-3x slower than its ring
+        // here (docs/perf-log.md); a value the user set (environment or mpirun --mca) still wins
+        setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "1", 0);
         int rc = MPI_Init_thread(nullptr, nullptr, required, &provided);
         if (rc != MPI_SUCCESS) return rc;
     } else {

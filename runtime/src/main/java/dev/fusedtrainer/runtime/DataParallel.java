@@ -197,6 +197,21 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /** ZeRO-1: each rank keeps optimizer state for its block of every bucket only. */
+    /**
+     * A barrier queued after this trainer's collectives. Use it, not the communicator's own, while the
+     * trainer lives: a step may return with reductions still queued (FORWARD awaits them at the next
+     * forward), and a collective called from another thread could then start in a different order on
+     * different ranks, which MPI does not allow.
+     */
+    public void barrier() {
+        thread.barrier().await();
+    }
+
+    /** The queue this trainer's collectives run on; submit any other collective here while it lives. */
+    public CommThread thread() {
+        return thread;
+    }
+
     /** This rank's communication so far (see {@link CommunicationStats}). */
     public CommunicationStats stats() {
         return thread.stats();
