@@ -9,6 +9,7 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.TrainerCore;
 import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,15 +104,22 @@ public final class ScalingBench implements Callable<Integer> {
             double[] reduceMs = new double[rounds];
             FloatPointer gradient = new FloatPointer(Mlp1024x3AdamTrainer.LAYOUT.parameterCount());
             CommunicationStats stats = CommunicationStats.NONE;
+            Thread commThread = threadNamed("ft-comm-rank-" + rank);
+            long commCpuNanos = 0;
+            long mainCpuNanos = 0;
             for (int r = 0; r < rounds; r++) {
                 for (int kind = 0; kind < 4; kind++) {
                     switch ((kind + r) % 4) {
                         case 0 -> aloneMs[r] = timeAlone(dp, rank == 0 ? alone : null, x, y, steps);
                         case 1 -> {
                             CommunicationStats before = dist.communicationStats();
+                            long commCpu = cpuNanos(commThread);
+                            long mainCpu = cpuNanos(Thread.currentThread());
                             togetherMs[r] = timeTogether(dp, dist, x, y, steps);
                             dp.barrier();  // the last step's reductions are in the round
                             stats = add(stats, dist.communicationStats().since(before));
+                            commCpuNanos += cpuNanos(commThread) - commCpu;
+                            mainCpuNanos += cpuNanos(Thread.currentThread()) - mainCpu;
                         }
                         case 2 -> independentMs[r] = timeAlone(dp, alone, x, y, steps);
                         default -> reduceMs[r] = timeReduce(dp, gradient, steps);
@@ -119,7 +127,7 @@ public final class ScalingBench implements Callable<Integer> {
                 }
             }
             gradient.close();
-            float[][] perRank = gather(dp, comm, stats, steps * rounds);
+            float[][] perRank = gather(dp, comm, stats, commCpuNanos, mainCpuNanos, steps * rounds);
             if (rank == 0) {
                 report(ranks, steps, aloneMs, togetherMs, independentMs, reduceMs, perRank, dist);
             }
@@ -181,18 +189,41 @@ public final class ScalingBench implements Callable<Integer> {
         }
     }
 
-    /** Each rank's [collectives per step, busy ms per step, waited ms per step], on every rank. */
-    private static float[][] gather(DataParallel dp, Communicator comm, CommunicationStats s, int steps) {
+    private static Thread threadNamed(String name) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no thread " + name);
+    }
+
+    /** CPU time of a live thread (-1 where the JVM cannot measure it). */
+    private static long cpuNanos(Thread t) {
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+    }
+
+    private static final int COLUMNS = 5;
+
+    /**
+     * Each rank's [collectives, busy ms, waited ms, communication-thread CPU ms, training-thread CPU ms] per
+     * distributed step, on every rank.
+     */
+    private static float[][] gather(DataParallel dp, Communicator comm, CommunicationStats s, long commCpuNanos,
+                                    long mainCpuNanos, int steps) {
         int n = comm.size();
-        try (FloatPointer all = new FloatPointer(3L * n)) {
-            all.put(3L * comm.rank(), (float) s.collectives() / steps);
-            all.put(3L * comm.rank() + 1, (float) (s.busyNanos() / 1e6 / steps));
-            all.put(3L * comm.rank() + 2, (float) (s.waitedNanos() / 1e6 / steps));
-            dp.thread().allGather(all, 3).await();
-            float[][] rows = new float[n][3];
+        try (FloatPointer all = new FloatPointer((long) COLUMNS * n)) {
+            long at = (long) COLUMNS * comm.rank();
+            all.put(at, (float) s.collectives() / steps);
+            all.put(at + 1, (float) (s.busyNanos() / 1e6 / steps));
+            all.put(at + 2, (float) (s.waitedNanos() / 1e6 / steps));
+            all.put(at + 3, (float) (commCpuNanos / 1e6 / steps));
+            all.put(at + 4, (float) (mainCpuNanos / 1e6 / steps));
+            dp.thread().allGather(all, COLUMNS).await();
+            float[][] rows = new float[n][COLUMNS];
             for (int r = 0; r < n; r++) {
-                for (int c = 0; c < 3; c++) {
-                    rows[r][c] = all.get(3L * r + c);
+                for (int c = 0; c < COLUMNS; c++) {
+                    rows[r][c] = all.get((long) COLUMNS * r + c);
                 }
             }
             return rows;
@@ -230,7 +261,8 @@ public final class ScalingBench implements Callable<Integer> {
             float busy = perRank[r][1];
             float waited = perRank[r][2];
             hidden.add(String.format(Locale.ROOT, "rank %d: %.1f collectives, %.2f ms in collectives, %.2f ms waited "
-                    + "-> %.0f%% hidden", r, perRank[r][0], busy, waited, 100 * (1 - waited / busy)));
+                    + "-> %.0f%% hidden; CPU: communication thread %.2f ms, training thread %.2f ms", r, perRank[r][0],
+                    busy, waited, 100 * (1 - waited / busy), perRank[r][3], perRank[r][4]));
         }
         System.out.println("per step: " + String.join("; ", hidden));
         System.out.printf(Locale.ROOT, "gradient buckets: %d (%,d floats in all)%n",
