@@ -55,6 +55,20 @@ static inline void ft_optim_update(const double* hp, long step, float* P, const 
     ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
 }
 
+// Global gradient-norm clipping: the squared norm in double (as the double-precision reference does, so
+// that no float rounding decides whether a step is clipped), then the scale.
+static inline double ft_sum_of_squares(const float* x, long n, int threads) {
+    double sum = 0;
+#pragma omp parallel for simd reduction(+ : sum) num_threads(threads) if (n > 65536 && threads > 1)
+    for (long i = 0; i < n; i++) sum += (double) x[i] * x[i];
+    return sum;
+}
+
+static inline void ft_scale(float* x, long n, float factor, int threads) {
+#pragma omp parallel for simd num_threads(threads) if (n > 65536 && threads > 1)
+    for (long i = 0; i < n; i++) x[i] *= factor;
+}
+
 static inline double ft_softmax_cross_entropy(const float* logits, const int* labels, float* dlogits, long B,
                                               long C, long* correct) {
     return ft::softmax_cross_entropy(logits, labels, dlogits, B, C, correct);

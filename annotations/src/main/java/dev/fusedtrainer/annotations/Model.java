@@ -41,4 +41,14 @@ public @interface Model {
      * 2^20 floats (4 MiB), suits loopback and Ethernet.
      */
     int bucketFloats() default 1 << 20;
+
+    /**
+     * Global gradient-norm clipping, as PyTorch's {@code clip_grad_norm_(params, max_norm)} before every
+     * update: when the L2 norm of all gradients together exceeds this, every gradient is scaled by
+     * {@code clipGradNorm / (norm + 1e-6)}. 0 (the default) turns it off. The norm needs every gradient
+     * before the first update, so BACKWARD (which updates each layer as soon as its own gradient exists)
+     * cannot do it: use {@link Schedule#FORWARD} (exact: the norm is known at the end of backward and the
+     * deferred updates apply the scaled gradients) or {@link Schedule#UNFUSED}.
+     */
+    double clipGradNorm() default 0;
 }

@@ -67,6 +67,14 @@ class DiagnosticsTest {
                 error(Message.SIZE, "[FT-SIZE] units = -16 must be positive", "units = -16", "-16"));
         fixture("BucketCapacity", error(Message.SIZE, "[FT-SIZE] bucketFloats = 0 must be positive",
                 "bucketFloats = 0", "0"));
+        String clipRule = "needs the norm of every gradient before the first update, but schedule = BACKWARD updates each layer as soon as its own gradient exists (the first layer's update would use a norm not yet known): set schedule = Schedule.FORWARD (exact: the norm is known at the end of backward and applied in the deferred updates) or Schedule.UNFUSED";
+        fixture("ClipWithBackward", error(Message.CLIP_NEEDS_ALL_GRADIENTS,
+                "[FT-CLIP-SCHEDULE] clipGradNorm = 1.0 " + clipRule, "schedule = Schedule.BACKWARD", ".BACKWARD"));  // javac marks a member select at its dot
+        fixture("ClipWithDefaultSchedule", error(Message.CLIP_NEEDS_ALL_GRADIENTS,
+                "[FT-CLIP-SCHEDULE] clipGradNorm = 0.5 " + clipRule, "clipGradNorm = 0.5", "0.5"));
+        fixture("ClipNegative", error(Message.HYPER_RANGE,
+                "[FT-HYPER-RANGE] clipGradNorm = -1.0 is out of range: a finite maximum norm > 0, or 0 for no clipping",
+                "clipGradNorm = -1.0", "-1.0"));
         fixture("InputShape", error(Message.INPUT_SHAPE,
                 "[FT-INPUT] input = {28, 28}: dense models take one flat feature count, e.g. 'input = 784'",
                 "input = {28, 28}", "{28"));

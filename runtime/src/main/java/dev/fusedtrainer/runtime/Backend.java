@@ -83,6 +83,12 @@ public interface Backend {
     /** Mean squared error over n elements; dy (may be null) gets its gradient. */
     double meanSquaredError(FloatPointer y, FloatPointer t, FloatPointer dy, long n);
 
+    /** Sum of the squares of n floats, accumulated in double. */
+    double sumOfSquares(FloatPointer x, long n);
+
+    /** x[i] *= factor for n floats. */
+    void scale(FloatPointer x, long n, float factor);
+
     /** Mean binary cross-entropy with logits over n elements; dz (may be null) its gradient; correct (host) the hits. */
     double bceWithLogits(FloatPointer z, FloatPointer t, FloatPointer dz, long n, CLongPointer correct);
 }

@@ -154,6 +154,25 @@ public final class TrainerCore implements TrainerState {
         }
     }
 
+    /**
+     * Global gradient-norm clipping over the whole gradient buffer, as PyTorch's {@code clip_grad_norm_}:
+     * scales every gradient by {@code maxNorm / (norm + 1e-6)} when that is below 1. Returns the norm
+     * before clipping. Needs the full gradients (UNFUSED and FORWARD; generated code calls it).
+     */
+    public double clipGradientNorm(double maxNorm) {
+        if (grads == null) {
+            throw new IllegalStateException("gradient clipping needs the full gradients, which schedule " + schedule
+                    + " does not keep");
+        }
+        long n = layout.parameterCount();
+        double norm = Math.sqrt(backend.sumOfSquares(grads, n));
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1) {
+            backend.scale(grads, n, (float) coefficient);
+        }
+        return norm;
+    }
+
     /** This rank's communication so far; {@link CommunicationStats#NONE} for a single process. */
     public CommunicationStats communicationStats() {
         return dataParallel == null ? CommunicationStats.NONE : dataParallel.stats();

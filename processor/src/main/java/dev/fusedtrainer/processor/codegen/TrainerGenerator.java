@@ -178,8 +178,21 @@ public final class TrainerGenerator {
 
     private MethodSpec constructor() {
         MethodSpec.Builder c = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
-                .addParameter(trainer.nestedClass("Builder"), "builder")
-                .addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
+                .addParameter(trainer.nestedClass("Builder"), "builder");
+        if (model.clipGradNorm() > 0) {
+            c.beginControlFlow("if (builder.schedule == $T.BACKWARD)", SCHEDULE)
+                    .addStatement("throw new $T($S)", IllegalArgumentException.class, model.modelName()
+                            + " clips the global gradient norm (clipGradNorm = " + model.clipGradNorm() + "), which needs "
+                            + "every gradient before the first update; BACKWARD updates each layer as soon as its own "
+                            + "gradient exists: use .schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
+                    .endControlFlow()
+                    .beginControlFlow("if (builder.communicator != null)")
+                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
+                            + ": gradient clipping in data-parallel training is not supported yet; train it in one "
+                            + "process (no .communicator(...))")
+                    .endControlFlow();
+        }
+        c.addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
                         + "builder.threads, builder.maxBatch,$Wbuilder.communicator, builder.shardOptimizerState, BUCKETS)", CORE)
                 .addStatement("this.dp = core.dataParallel()")
                 .addStatement("this.backend = core.backend()")
@@ -372,8 +385,19 @@ public final class TrainerGenerator {
                 .addStatement("forward(batch)")
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("backward(batch)")
+                .addCode(clipGradients())
                 .addStatement("update(core.completeStep())")
                 .addStatement("return loss").build();
+    }
+
+    /** Global-norm clipping, where the model asks for it: every gradient exists, no update has run. */
+    private CodeBlock clipGradients() {
+        if (model.clipGradNorm() == 0) {
+            return CodeBlock.of("");
+        }
+        return CodeBlock.builder()
+                .add("// clip_grad_norm_(max_norm = $L): the norm of all gradients, known only now\n", model.clipGradNorm())
+                .addStatement("core.clipGradientNorm($L)", model.clipGradNorm()).build();
     }
 
     private MethodSpec stepBackwardFused() {
@@ -425,6 +449,7 @@ public final class TrainerGenerator {
         return m.addStatement("updatesPending = false")
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("backward(batch)")
+                .addCode(clipGradients())
                 .addStatement("core.completeStep()")
                 .addStatement("updatesPending = true")
                 .addStatement("return loss").build();

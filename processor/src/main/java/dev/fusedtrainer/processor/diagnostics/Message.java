@@ -20,6 +20,10 @@ public enum Message {
     HYPER_UNUSED("FT-HYPER-UNUSED", "%s has no hyper-parameter '%s'; it takes %s%s"),
     HYPER_RANGE("FT-HYPER-RANGE", "%s = %s is out of range: %s"),
     CONTRADICTION("FT-CONTRADICTION", "%s"),
+    CLIP_NEEDS_ALL_GRADIENTS("FT-CLIP-SCHEDULE", "clipGradNorm = %s needs the norm of every gradient before the "
+            + "first update, but schedule = BACKWARD updates each layer as soon as its own gradient exists (the "
+            + "first layer's update would use a norm not yet known): set schedule = Schedule.FORWARD (exact: the norm "
+            + "is known at the end of backward and applied in the deferred updates) or Schedule.UNFUSED"),
     LOSS_MISMATCH("FT-LOSS", "%s"),
     CANNOT_EXTEND("FT-EXTEND", "%s; the generated %s extends the model class: %s"),
     ORPHAN("FT-ORPHAN", "%s is only meaningful in a class annotated @Model: annotate %s with @Model"),

@@ -10,9 +10,10 @@ import java.util.List;
  * @param packageName     package of the model class ("" for the unnamed package)
  * @param modelSimpleNames the model class's simple name, preceded by its enclosing classes' names
  * @param bucketFloats    capacity of a data-parallel gradient bucket ({@code @Model(bucketFloats)})
+ * @param clipGradNorm    global gradient-norm clipping threshold, 0 for none ({@code @Model(clipGradNorm)})
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
-                        Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats) {
+                        Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);

@@ -60,6 +60,21 @@ public final class ModelValidator {
         if (bucketFloats <= 0) {
             report.error(type, model, bucketValue, Message.SIZE, "bucketFloats", bucketFloats);
         }
+        AnnotationValue clipValue = modelValues.get("clipGradNorm");
+        double clipGradNorm = (Double) clipValue.getValue();
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            report.error(type, model, clipValue, Message.HYPER_RANGE, "clipGradNorm", clipGradNorm,
+                    "a finite maximum norm > 0, or 0 for no clipping");
+        } else if (clipGradNorm > 0 && schedule == Schedule.BACKWARD) {
+            // point at schedule when it is written out, else at the clipping that rules BACKWARD out
+            AnnotationValue written = clipValue;
+            for (var e : model.getElementValues().entrySet()) {
+                if (e.getKey().getSimpleName().contentEquals("schedule")) {
+                    written = e.getValue();
+                }
+            }
+            report.error(type, model, written, Message.CLIP_NEEDS_ALL_GRADIENTS, clipGradNorm);
+        }
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
@@ -93,7 +108,7 @@ public final class ModelValidator {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers,
-                bucketFloats));
+                bucketFloats, clipGradNorm));
     }
 
     private void checkExtensible(TypeElement type, Report report) {

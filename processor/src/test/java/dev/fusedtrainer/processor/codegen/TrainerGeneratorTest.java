@@ -26,7 +26,7 @@ class TrainerGeneratorTest {
             Schedule.BACKWARD, List.of(
                     new LayerSpec("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
                     new LayerSpec("mixer", 8, 8, Activation.TANH, 0.01, SGD),
-                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20);
+                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0);
 
     private static OptimizerSpec optimizer(OptimizerKind kind, Map<String, Double> explicit) {
         Map<String, Double> values = new LinkedHashMap<>(kind.defaults());
@@ -68,6 +68,21 @@ class TrainerGeneratorTest {
     }
 
     @Test
+    void clippingRunsAfterTheWholeBackwardAndBeforeAnyUpdateAndBackwardIsRefused() {
+        ModelSpec clipped = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY, Schedule.FORWARD,
+                MODEL.layers(), 1 << 20, 0.3);
+        String text = new TrainerGenerator(clipped).generate().toString();
+        List<String> unfused = statements(methodBody(text, "stepUnfused"));
+        assertEquals(indexOf(unfused, "backward(batch);") + 1, indexOf(unfused, "core.clipGradientNorm(0.3);"), unfused.toString());
+        assertEquals(indexOf(unfused, "core.clipGradientNorm(0.3);") + 1, indexOf(unfused, "update(core.completeStep());"),
+                unfused.toString());
+        List<String> forward = statements(methodBody(text, "stepForwardFused"));
+        assertEquals(indexOf(forward, "backward(batch);") + 1, indexOf(forward, "core.clipGradientNorm(0.3);"), forward.toString());
+        assertTrue(text.contains("if (builder.schedule == Schedule.BACKWARD) {"), text);
+        assertFalse(new TrainerGenerator(MODEL).generate().toString().contains("clipGradientNorm"), "no clipping asked");
+    }
+
+    @Test
     void generationIsPureAndRepeatable() {
         assertEquals(new TrainerGenerator(MODEL).generate().toString(), new TrainerGenerator(MODEL).generate().toString());
     }
@@ -75,7 +90,7 @@ class TrainerGeneratorTest {
     @Test
     void aNestedModelGetsATopLevelTrainerThatExtendsItByItsQualifiedName() {
         ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), 4, Loss.MEAN_SQUARED_ERROR,
-                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20);
+                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0);
         String text = new TrainerGenerator(nested).generate().toString();
         assertTrue(text.contains("public final class Outer_InnerTrainer extends Outer.Inner implements Trainer {"), text);
     }

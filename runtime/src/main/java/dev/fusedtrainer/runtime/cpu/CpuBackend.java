@@ -123,6 +123,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public double sumOfSquares(FloatPointer x, long n) {
+        return CpuKernels.ft_sum_of_squares(x, n, threads);
+    }
+
+    @Override
+    public void scale(FloatPointer x, long n, float factor) {
+        CpuKernels.ft_scale(x, n, factor, threads);
+    }
+
+    @Override
     public double softmaxCrossEntropy(FloatPointer logits, IntPointer labels, FloatPointer dlogits, long batch,
                                       long classes, CLongPointer correct) {
         return CpuKernels.ft_softmax_cross_entropy(logits, labels, dlogits, batch, classes, correct);

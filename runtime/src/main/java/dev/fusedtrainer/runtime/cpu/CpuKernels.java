@@ -73,6 +73,10 @@ public final class CpuKernels implements LoadEnabled {
                                               FloatPointer s0, FloatPointer s1, FloatPointer s2, long n,
                                               int threads);
 
+    public static native double ft_sum_of_squares(FloatPointer x, long n, int threads);
+
+    public static native void ft_scale(FloatPointer x, long n, float factor, int threads);
+
     public static native double ft_softmax_cross_entropy(FloatPointer logits, IntPointer labels,
                                                          FloatPointer dlogits, long batch, long classes,
                                                          CLongPointer correct);

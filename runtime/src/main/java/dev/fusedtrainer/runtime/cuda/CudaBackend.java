@@ -239,6 +239,29 @@ public final class CudaBackend implements Backend {
         CudaKernels.ft_cuda_optim_update(hp, step, p, g, s0, s1, s2, n);
     }
 
+    /** Through host memory (a copy each way): clipping has no CUDA kernel yet, and this path is untested on a GPU. */
+    @Override
+    public double sumOfSquares(FloatPointer x, long n) {
+        float[] host = new float[Math.toIntExact(n)];
+        read(x, 0, host, 0, host.length);
+        double sum = 0;
+        for (float v : host) {
+            sum += (double) v * v;
+        }
+        return sum;
+    }
+
+    /** Through host memory, as {@link #sumOfSquares}. */
+    @Override
+    public void scale(FloatPointer x, long n, float factor) {
+        float[] host = new float[Math.toIntExact(n)];
+        read(x, 0, host, 0, host.length);
+        for (int i = 0; i < host.length; i++) {
+            host[i] *= factor;
+        }
+        write(host, 0, host.length, x, 0);
+    }
+
     @Override
     public double softmaxCrossEntropy(FloatPointer logits, IntPointer labels, FloatPointer dlogits, long batch,
                                       long classes, CLongPointer correct) {

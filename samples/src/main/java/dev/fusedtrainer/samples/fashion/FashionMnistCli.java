@@ -120,7 +120,8 @@ public final class FashionMnistCli implements Callable<Integer> {
         try {
             comm = Communicator.mpi();
         } catch (IllegalStateException e) {  // not under mpirun, or MPI not installed: the message says what to do
-            throw new IllegalArgumentException("--distributed: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--distributed: " + e.getMessage()
+                    + ". ./fashion-mnist --ranks N starts the job for you", e);
         }
         // rank 0 speaks for the job; the others train silently
         out = comm.rank() == 0 ? System.out : new PrintStream(OutputStream.nullOutputStream());

@@ -1,0 +1,35 @@
+package dev.fusedtrainer.tests.models;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.Schedule;
+
+/**
+ * Global gradient-norm clipping with thresholds small enough that nearly every step of the tests clips,
+ * on the shape of {@link OptimizerModels} plus a third layer (so the norm spans several layers).
+ */
+public final class ClippingModels {
+    private ClippingModels() {
+    }
+
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, clipGradNorm = 0.3)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
+    public static class ClippedSgd {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
+
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.UNFUSED, clipGradNorm = 0.05)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class ClippedAdam {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
+}
