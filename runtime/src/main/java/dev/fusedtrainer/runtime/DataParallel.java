@@ -280,6 +280,18 @@ public final class DataParallel implements AutoCloseable {
         }
     }
 
+    /** Waits for every bucket's reduction of this step (all-reduce mode): the whole averaged gradient is in. */
+    public void awaitAllReductions() {
+        if (sharded) {
+            throw new IllegalStateException("awaitAllReductions needs the whole gradient, which sharded mode does not keep");
+        }
+        for (CommThread.Pending pending : reductions) {
+            if (pending != null) {
+                pending.await();
+            }
+        }
+    }
+
     /** Applies {@code layer}'s optimizer update (update number {@code step}) with the reduced gradient. */
     public void update(int layer, long step) {
         if (layerUpdated[layer]) {

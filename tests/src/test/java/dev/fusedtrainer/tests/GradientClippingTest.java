@@ -37,7 +37,7 @@ class GradientClippingTest {
     private static final int BATCH = 8;
 
     enum Case {
-        SGD(0.3, n -> new ReferenceOptimizer(OptimizerKind.SGD, Map.of("lr", 0.2, "momentum", 0.9), n),
+        SGD(0.05, n -> new ReferenceOptimizer(OptimizerKind.SGD, Map.of("lr", 0.2, "momentum", 0.9), n),
                 s -> ClippingModels_ClippedSgdTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build()),
         ADAM(0.05, n -> new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.01), n),
                 s -> ClippingModels_ClippedAdamTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build());
@@ -127,14 +127,15 @@ class GradientClippingTest {
     @Test
     void backwardIsRefusedWithTheScheduleThatWorks() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Case.SGD.trainer.apply(Schedule.BACKWARD));
-        assertTrue(e.getMessage().contains("clipGradNorm = 0.3") && e.getMessage().contains("Schedule.FORWARD"),
+        assertTrue(e.getMessage().contains("clipGradNorm = 0.05") && e.getMessage().contains("Schedule.FORWARD"),
                 e.getMessage());
     }
 
     @Test
-    void dataParallelClippingIsRefusedNotSilentlyWrong() {
+    void shardedClippingIsRefusedNotSilentlyWrong() {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () ->
-                ClippingModels_ClippedSgdTrainer.builder().communicator(Communicator.local()).build());
-        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+                ClippingModels_ClippedSgdTrainer.builder().communicator(Communicator.local()).shardOptimizerState(true)
+                        .build());
+        assertTrue(e.getMessage().contains("sharded optimizer state is not supported yet"), e.getMessage());
     }
 }

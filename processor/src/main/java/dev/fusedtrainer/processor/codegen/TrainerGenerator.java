@@ -186,10 +186,10 @@ public final class TrainerGenerator {
                             + "every gradient before the first update; BACKWARD updates each layer as soon as its own "
                             + "gradient exists: use .schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
                     .endControlFlow()
-                    .beginControlFlow("if (builder.communicator != null)")
+                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
                     .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
-                            + ": gradient clipping in data-parallel training is not supported yet; train it in one "
-                            + "process (no .communicator(...))")
+                            + ": gradient clipping with sharded optimizer state is not supported yet (each rank holds "
+                            + "only its block of the gradient); use .shardOptimizerState(false)")
                     .endControlFlow();
         }
         c.addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
@@ -388,6 +388,21 @@ public final class TrainerGenerator {
                 .addCode(clipGradients())
                 .addStatement("update(core.completeStep())")
                 .addStatement("return loss").build();
+    }
+
+    /**
+     * Data-parallel global-norm clipping (all-reduce mode): once every bucket is reduced each rank holds the
+     * same averaged gradient, so each computes the same norm and scale with no further collective.
+     */
+    private CodeBlock clipGradientsDataParallel() {
+        if (model.clipGradNorm() == 0) {
+            return CodeBlock.of("");
+        }
+        return CodeBlock.builder()
+                .add("// clip_grad_norm_ of the averaged gradient: wait for every bucket (this gives up overlap with the next\n")
+                .add("// forward, not with backward), then the same norm and scale on every rank\n")
+                .addStatement("dp.awaitAllReductions()")
+                .addStatement("core.clipGradientNorm($L)", model.clipGradNorm()).build();
     }
 
     /** Global-norm clipping, where the model asks for it: every gradient exists, no update has run. */
@@ -655,6 +670,7 @@ public final class TrainerGenerator {
                 .addStatement("forwardDataParallel(batch)");
         addLossAndScale(m);
         m.addStatement("backwardDataParallel(batch)")
+                .addCode(clipGradientsDataParallel())
                 .addStatement("long step = core.completeStep()")
                 .addComment("every layer: W, b ← optimizer(averaged gradient)")
                 .addCode(dataParallelUpdates("step"));
@@ -712,6 +728,7 @@ public final class TrainerGenerator {
         m.addStatement("updatesPending = false");
         addLossAndScale(m);
         return m.addStatement("backwardDataParallel(batch)")
+                .addCode(clipGradientsDataParallel())
                 .addStatement("core.completeStep()")
                 .addStatement("updatesPending = true")
                 .addStatement("return dp.endStep()").build();

@@ -4,6 +4,7 @@ import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
@@ -45,6 +46,9 @@ public final class DataParallelRuns {
                 }
             }
         }
+        // global-norm clipping: FORWARD and UNFUSED (BACKWARD cannot clip), all-reduce mode
+        all.add(new Config("ClippedSgd", Schedule.UNFUSED, false, 64));
+        all.add(new Config("ClippedSgd", Schedule.FORWARD, false, 63));
         return all;
     }
 
@@ -53,6 +57,7 @@ public final class DataParallelRuns {
             case "SgdNesterov" -> OptimizerModels_SgdNesterovTrainer.class;
             case "Adam" -> OptimizerModels_AdamTrainer.class;
             case "SmallBuckets" -> DataParallelModels_SmallBucketsTrainer.class;
+            case "ClippedSgd" -> ClippingModels_ClippedSgdTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }

@@ -17,7 +17,7 @@ public final class ClippingModels {
     private ClippingModels() {
     }
 
-    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, clipGradNorm = 0.3)
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, clipGradNorm = 0.05)
     @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
     public static class ClippedSgd {
         @Layer(units = 13, activation = Activation.TANH) Dense hidden;
