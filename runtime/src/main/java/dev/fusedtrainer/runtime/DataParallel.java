@@ -62,6 +62,8 @@ public final class DataParallel implements AutoCloseable {
 
     // sharded mode: this rank's block of every bucket, concatenated, for the reduced gradient and the state
     private final FloatPointer shardGrads;
+    private final long shardTotal;             // floats of shardGrads that are this rank's blocks
+    private final FloatPointer squaredNorm;    // [1]: clipping's sum of squares, then its sum over ranks
     private final long[] shardOffsets;
     private final FloatPointer[] shardState;
     private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
@@ -111,6 +113,7 @@ public final class DataParallel implements AutoCloseable {
         }
         batchSizes = own(new FloatPointer(1));
         lossSum = own(new FloatPointer(1));
+        squaredNorm = own(new FloatPointer(1));
 
         if (sharded) {
             shardOffsets = new long[buckets];
@@ -120,6 +123,7 @@ public final class DataParallel implements AutoCloseable {
                 shardTotal += Communicator.blockLength(plan.length(k), comm.size(), comm.rank());
             }
             shardGrads = own(new FloatPointer(Math.max(1, shardTotal)));
+            this.shardTotal = shardTotal;
             shardState = new FloatPointer[fullState.length];
             for (int slot = 0; slot < shardState.length; slot++) {
                 if (usesSlot(slot)) {
@@ -146,6 +150,7 @@ public final class DataParallel implements AutoCloseable {
             }
         } else {
             shardGrads = null;
+            this.shardTotal = 0;
             shardOffsets = null;
             shardState = null;
         }
@@ -280,16 +285,32 @@ public final class DataParallel implements AutoCloseable {
         }
     }
 
-    /** Waits for every bucket's reduction of this step (all-reduce mode): the whole averaged gradient is in. */
-    public void awaitAllReductions() {
-        if (sharded) {
-            throw new IllegalStateException("awaitAllReductions needs the whole gradient, which sharded mode does not keep");
-        }
+    /**
+     * Global gradient-norm clipping of this step's averaged gradient, as {@code clip_grad_norm_}; call after
+     * backward, before any update. Waits for every bucket (giving up overlap with the next forward only).
+     * All-reduce mode: every rank holds the same gradient and computes the same norm, no collective.
+     * Sharded: each rank sums the squares of its blocks and one all-reduce adds the parts. Returns the norm.
+     */
+    public double clipGradientNorm(double maxNorm) {
         for (CommThread.Pending pending : reductions) {
             if (pending != null) {
                 pending.await();
             }
         }
+        FloatPointer gradient = sharded ? shardGrads : grads;
+        long n = sharded ? shardTotal : layout.parameterCount();
+        double squares = backend.sumOfSquares(gradient, n);
+        if (sharded) {
+            squaredNorm.put(0, (float) squares);
+            thread.allReduceSum(squaredNorm, 1).await();
+            squares = squaredNorm.get(0);
+        }
+        double norm = Math.sqrt(squares);
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1) {
+            backend.scale(gradient, n, (float) coefficient);
+        }
+        return norm;
     }
 
     /** Applies {@code layer}'s optimizer update (update number {@code step}) with the reduced gradient. */

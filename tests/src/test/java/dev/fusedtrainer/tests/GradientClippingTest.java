@@ -9,7 +9,6 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Trainer;
-import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedAdamTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
@@ -129,13 +128,5 @@ class GradientClippingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Case.SGD.trainer.apply(Schedule.BACKWARD));
         assertTrue(e.getMessage().contains("clipGradNorm = 0.05") && e.getMessage().contains("Schedule.FORWARD"),
                 e.getMessage());
-    }
-
-    @Test
-    void shardedClippingIsRefusedNotSilentlyWrong() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () ->
-                ClippingModels_ClippedSgdTrainer.builder().communicator(Communicator.local()).shardOptimizerState(true)
-                        .build());
-        assertTrue(e.getMessage().contains("sharded optimizer state is not supported yet"), e.getMessage());
     }
 }

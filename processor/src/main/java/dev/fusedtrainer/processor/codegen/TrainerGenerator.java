@@ -185,11 +185,6 @@ public final class TrainerGenerator {
                             + " clips the global gradient norm (clipGradNorm = " + model.clipGradNorm() + "), which needs "
                             + "every gradient before the first update; BACKWARD updates each layer as soon as its own "
                             + "gradient exists: use .schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
-                    .endControlFlow()
-                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
-                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
-                            + ": gradient clipping with sharded optimizer state is not supported yet (each rank holds "
-                            + "only its block of the gradient); use .shardOptimizerState(false)")
                     .endControlFlow();
         }
         c.addStatement("this.core = new $T(LAYOUT, builder.schedule, builder.device, builder.seed, "
@@ -391,8 +386,8 @@ public final class TrainerGenerator {
     }
 
     /**
-     * Data-parallel global-norm clipping (all-reduce mode): once every bucket is reduced each rank holds the
-     * same averaged gradient, so each computes the same norm and scale with no further collective.
+     * Data-parallel global-norm clipping: once every bucket is reduced, the norm of the averaged gradient (ZeRO-1:
+     * of every rank's blocks, one all-reduce of the parts), the same scale on every rank.
      */
     private CodeBlock clipGradientsDataParallel() {
         if (model.clipGradNorm() == 0) {
@@ -401,8 +396,7 @@ public final class TrainerGenerator {
         return CodeBlock.builder()
                 .add("// clip_grad_norm_ of the averaged gradient: wait for every bucket (this gives up overlap with the next\n")
                 .add("// forward, not with backward), then the same norm and scale on every rank\n")
-                .addStatement("dp.awaitAllReductions()")
-                .addStatement("core.clipGradientNorm($L)", model.clipGradNorm()).build();
+                .addStatement("dp.clipGradientNorm($L)", model.clipGradNorm()).build();
     }
 
     /** Global-norm clipping, where the model asks for it: every gradient exists, no update has run. */

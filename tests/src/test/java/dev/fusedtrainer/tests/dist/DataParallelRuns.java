@@ -46,9 +46,11 @@ public final class DataParallelRuns {
                 }
             }
         }
-        // global-norm clipping: FORWARD and UNFUSED (BACKWARD cannot clip), all-reduce mode
-        all.add(new Config("ClippedSgd", Schedule.UNFUSED, false, 64));
-        all.add(new Config("ClippedSgd", Schedule.FORWARD, false, 63));
+        // global-norm clipping: FORWARD and UNFUSED (BACKWARD cannot clip), all-reduce and sharded
+        for (boolean sharded : new boolean[] {false, true}) {
+            all.add(new Config("ClippedSgd", Schedule.UNFUSED, sharded, 64));
+            all.add(new Config("ClippedSgd", Schedule.FORWARD, sharded, 63));
+        }
         return all;
     }
 
