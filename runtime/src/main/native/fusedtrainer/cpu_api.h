@@ -69,6 +69,17 @@ static inline void ft_scale(float* x, long n, float factor, int threads) {
     for (long i = 0; i < n; i++) x[i] *= factor;
 }
 
+// Gradient accumulation: y = a x + b y; b == 0 overwrites y without reading it (a fresh buffer may hold NaN).
+static inline void ft_axpby(const float* x, float a, float* y, float b, long n, int threads) {
+    if (b == 0) {
+#pragma omp parallel for simd num_threads(threads) if (n > 65536 && threads > 1)
+        for (long i = 0; i < n; i++) y[i] = a * x[i];
+    } else {
+#pragma omp parallel for simd num_threads(threads) if (n > 65536 && threads > 1)
+        for (long i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
+    }
+}
+
 static inline double ft_softmax_cross_entropy(const float* logits, const int* labels, float* dlogits, long B,
                                               long C, long* correct) {
     return ft::softmax_cross_entropy(logits, labels, dlogits, B, C, correct);

@@ -51,4 +51,14 @@ public @interface Model {
      * deferred updates apply the scaled gradients) or {@link Schedule#UNFUSED}.
      */
     double clipGradNorm() default 0;
+
+    /**
+     * Gradient accumulation: each {@code step} call is one micro-batch, and the optimizer update runs once
+     * every {@code accumulateSteps} calls with the mean of their gradients (each micro-batch's mean gradient
+     * weighs 1 / accumulateSteps, as with PyTorch's {@code loss / N} recipe), clipped first where
+     * {@link #clipGradNorm()} asks. The trainer's step count counts updates. 1 (the default) updates every
+     * step. Like clipping it needs every gradient of the cycle before the update, so BACKWARD cannot do it:
+     * use {@link Schedule#FORWARD} or {@link Schedule#UNFUSED}.
+     */
+    int accumulateSteps() default 1;
 }

@@ -75,6 +75,13 @@ class DiagnosticsTest {
         fixture("ClipNegative", error(Message.HYPER_RANGE,
                 "[FT-HYPER-RANGE] clipGradNorm = -1.0 is out of range: a finite maximum norm > 0, or 0 for no clipping",
                 "clipGradNorm = -1.0", "-1.0"));
+        fixture("AccumulateWithDefaultSchedule", error(Message.ACCUMULATE_NEEDS_ALL_GRADIENTS,
+                "[FT-ACCUMULATE-SCHEDULE] accumulateSteps = 4 updates once per 4 micro-batches with the mean of their "
+                        + "gradients, but schedule = BACKWARD updates each layer inside every backward pass: set schedule = "
+                        + "Schedule.FORWARD (exact: the update waits for the cycle's last gradient and runs before the next "
+                        + "forward) or Schedule.UNFUSED", "accumulateSteps = 4", "4"));
+        fixture("AccumulateZero", error(Message.SIZE, "[FT-SIZE] accumulateSteps = 0 must be positive",
+                "accumulateSteps = 0", "0"));
         fixture("InputShape", error(Message.INPUT_SHAPE,
                 "[FT-INPUT] input = {28, 28}: dense models take one flat feature count, e.g. 'input = 784'",
                 "input = {28, 28}", "{28"));

@@ -86,6 +86,9 @@ public interface Backend {
     /** Sum of the squares of n floats, accumulated in double. */
     double sumOfSquares(FloatPointer x, long n);
 
+    /** y = a·x + b·y for n floats; with b == 0, y is written without being read. */
+    void axpby(FloatPointer x, float a, FloatPointer y, float b, long n);
+
     /** x[i] *= factor for n floats. */
     void scale(FloatPointer x, long n, float factor);
 

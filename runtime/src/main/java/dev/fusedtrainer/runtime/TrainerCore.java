@@ -61,6 +61,8 @@ public final class TrainerCore implements TrainerState {
     private PendingUpdates pending = () -> { };
     private double learningRateFactor = 1.0;
     private long steps;
+    private FloatPointer accumulated;  // gradient accumulation: the cycle's weighted sum so far (allocated on first use)
+    private int microBatches;
     private boolean closed;
 
     public TrainerCore(ModelLayout layout, Schedule schedule, Device device, long seed, int threads, int maxBatch) {
@@ -439,6 +441,35 @@ public final class TrainerCore implements TrainerState {
         return ++steps;
     }
 
+    /**
+     * Gradient accumulation over {@code cycle} micro-batches, called after each backward (generated code):
+     * adds this micro-batch's gradient, weighted 1 / cycle, to the cycle's sum. Returns true on the cycle's
+     * last micro-batch, when the gradient buffers hold the cycle's mean and the update may run.
+     */
+    public boolean accumulate(int cycle) {
+        if (grads == null) {
+            throw new IllegalStateException("gradient accumulation needs the full gradients, which schedule " + schedule
+                    + " does not keep");
+        }
+        long n = layout.parameterCount();
+        float weight = 1f / cycle;
+        if (accumulated == null) {
+            accumulated = allocate(n);
+        }
+        if (++microBatches < cycle) {
+            backend.axpby(grads, weight, accumulated, microBatches == 1 ? 0 : 1, n);
+            return false;
+        }
+        backend.axpby(accumulated, 1, grads, weight, n);  // grads = sum so far + this one's share
+        microBatches = 0;
+        return true;
+    }
+
+    /** Micro-batches of the current accumulation cycle already summed (0 between cycles). */
+    public int accumulatedMicroBatches() {
+        return microBatches;
+    }
+
     // ---- parameters and state ----
 
     public List<ParameterInfo> parameterInfos() {
@@ -553,6 +584,11 @@ public final class TrainerCore implements TrainerState {
     public float[] exportStateSlot(int slot) {
         checkOpen();
         requireSlot(slot);
+        if (microBatches != 0) {
+            // a checkpoint now would lose the partial gradient sum, which is not part of the exported state
+            throw new IllegalStateException(layout.modelName() + " is " + microBatches + " micro-batch(es) into a "
+                    + "gradient-accumulation cycle; export its state (save a checkpoint) after the cycle's last micro-batch");
+        }
         pending.apply();
         if (shardedState()) {
             return dataParallel.gatherState(slot);  // a collective: every rank exports together

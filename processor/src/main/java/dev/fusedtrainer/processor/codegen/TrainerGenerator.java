@@ -179,6 +179,19 @@ public final class TrainerGenerator {
     private MethodSpec constructor() {
         MethodSpec.Builder c = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE)
                 .addParameter(trainer.nestedClass("Builder"), "builder");
+        if (model.accumulateSteps() > 1) {
+            c.beginControlFlow("if (builder.schedule == $T.BACKWARD)", SCHEDULE)
+                    .addStatement("throw new $T($S)", IllegalArgumentException.class, model.modelName()
+                            + " accumulates gradients over " + model.accumulateSteps() + " micro-batches (accumulateSteps), "
+                            + "which needs them all before the update; BACKWARD updates inside every backward pass: use "
+                            + ".schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
+                    .endControlFlow()
+                    .beginControlFlow("if (builder.communicator != null)")
+                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
+                            + ": gradient accumulation in data-parallel training is not supported yet (every micro-batch "
+                            + "would be all-reduced); train with a larger global batch instead, or in one process")
+                    .endControlFlow();
+        }
         if (model.clipGradNorm() > 0) {
             c.beginControlFlow("if (builder.schedule == $T.BACKWARD)", SCHEDULE)
                     .addStatement("throw new $T($S)", IllegalArgumentException.class, model.modelName()
@@ -380,6 +393,7 @@ public final class TrainerGenerator {
                 .addStatement("forward(batch)")
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("backward(batch)")
+                .addCode(accumulate())
                 .addCode(clipGradients())
                 .addStatement("update(core.completeStep())")
                 .addStatement("return loss").build();
@@ -397,6 +411,19 @@ public final class TrainerGenerator {
                 .add("// clip_grad_norm_ of the averaged gradient: wait for every bucket (this gives up overlap with the next\n")
                 .add("// forward, not with backward), then the same norm and scale on every rank\n")
                 .addStatement("dp.clipGradientNorm($L)", model.clipGradNorm()).build();
+    }
+
+    /** Gradient accumulation, where the model asks for it: only the cycle's last micro-batch goes on to the update. */
+    private CodeBlock accumulate() {
+        if (model.accumulateSteps() == 1) {
+            return CodeBlock.of("");
+        }
+        return CodeBlock.builder()
+                .add("// accumulateSteps = $L: sum this micro-batch's gradient; the update waits for the cycle's last one\n",
+                        model.accumulateSteps())
+                .beginControlFlow("if (!core.accumulate($L))", model.accumulateSteps())
+                .addStatement("return loss")
+                .endControlFlow().build();
     }
 
     /** Global-norm clipping, where the model asks for it: every gradient exists, no update has run. */
@@ -458,6 +485,7 @@ public final class TrainerGenerator {
         return m.addStatement("updatesPending = false")
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("backward(batch)")
+                .addCode(accumulate())
                 .addCode(clipGradients())
                 .addStatement("core.completeStep()")
                 .addStatement("updatesPending = true")

@@ -20,6 +20,10 @@ public enum Message {
     HYPER_UNUSED("FT-HYPER-UNUSED", "%s has no hyper-parameter '%s'; it takes %s%s"),
     HYPER_RANGE("FT-HYPER-RANGE", "%s = %s is out of range: %s"),
     CONTRADICTION("FT-CONTRADICTION", "%s"),
+    ACCUMULATE_NEEDS_ALL_GRADIENTS("FT-ACCUMULATE-SCHEDULE", "accumulateSteps = %s updates once per %s micro-batches "
+            + "with the mean of their gradients, but schedule = BACKWARD updates each layer inside every backward pass: "
+            + "set schedule = Schedule.FORWARD (exact: the update waits for the cycle's last gradient and runs before "
+            + "the next forward) or Schedule.UNFUSED"),
     CLIP_NEEDS_ALL_GRADIENTS("FT-CLIP-SCHEDULE", "clipGradNorm = %s needs the norm of every gradient before the "
             + "first update, but schedule = BACKWARD updates each layer as soon as its own gradient exists (the "
             + "first layer's update would use a norm not yet known): set schedule = Schedule.FORWARD (exact: the norm "

@@ -11,9 +11,11 @@ import java.util.List;
  * @param modelSimpleNames the model class's simple name, preceded by its enclosing classes' names
  * @param bucketFloats    capacity of a data-parallel gradient bucket ({@code @Model(bucketFloats)})
  * @param clipGradNorm    global gradient-norm clipping threshold, 0 for none ({@code @Model(clipGradNorm)})
+ * @param accumulateSteps micro-batches per optimizer update, 1 for none ({@code @Model(accumulateSteps)})
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
-                        Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm) {
+                        Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
+                        int accumulateSteps) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);

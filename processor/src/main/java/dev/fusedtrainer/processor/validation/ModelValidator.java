@@ -60,20 +60,21 @@ public final class ModelValidator {
         if (bucketFloats <= 0) {
             report.error(type, model, bucketValue, Message.SIZE, "bucketFloats", bucketFloats);
         }
+        AnnotationValue accumulateValue = modelValues.get("accumulateSteps");
+        int accumulateSteps = (Integer) accumulateValue.getValue();
+        if (accumulateSteps <= 0) {
+            report.error(type, model, accumulateValue, Message.SIZE, "accumulateSteps", accumulateSteps);
+        } else if (accumulateSteps > 1 && schedule == Schedule.BACKWARD) {
+            report.error(type, model, writtenScheduleOr(model, accumulateValue), Message.ACCUMULATE_NEEDS_ALL_GRADIENTS,
+                    accumulateSteps, accumulateSteps);
+        }
         AnnotationValue clipValue = modelValues.get("clipGradNorm");
         double clipGradNorm = (Double) clipValue.getValue();
         if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
             report.error(type, model, clipValue, Message.HYPER_RANGE, "clipGradNorm", clipGradNorm,
                     "a finite maximum norm > 0, or 0 for no clipping");
         } else if (clipGradNorm > 0 && schedule == Schedule.BACKWARD) {
-            // point at schedule when it is written out, else at the clipping that rules BACKWARD out
-            AnnotationValue written = clipValue;
-            for (var e : model.getElementValues().entrySet()) {
-                if (e.getKey().getSimpleName().contentEquals("schedule")) {
-                    written = e.getValue();
-                }
-            }
-            report.error(type, model, written, Message.CLIP_NEEDS_ALL_GRADIENTS, clipGradNorm);
+            report.error(type, model, writtenScheduleOr(model, clipValue), Message.CLIP_NEEDS_ALL_GRADIENTS, clipGradNorm);
         }
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
@@ -108,7 +109,17 @@ public final class ModelValidator {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers,
-                bucketFloats, clipGradNorm));
+                bucketFloats, clipGradNorm, accumulateSteps));
+    }
+
+    /** The schedule value when it is written out, else {@code fallback}: the setting that rules BACKWARD out. */
+    private static AnnotationValue writtenScheduleOr(AnnotationMirror model, AnnotationValue fallback) {
+        for (var e : model.getElementValues().entrySet()) {
+            if (e.getKey().getSimpleName().contentEquals("schedule")) {
+                return e.getValue();
+            }
+        }
+        return fallback;
     }
 
     private void checkExtensible(TypeElement type, Report report) {

@@ -128,6 +128,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void axpby(FloatPointer x, float a, FloatPointer y, float b, long n) {
+        CpuKernels.ft_axpby(x, a, y, b, n, threads);
+    }
+
+    @Override
     public void scale(FloatPointer x, long n, float factor) {
         CpuKernels.ft_scale(x, n, factor, threads);
     }

@@ -77,6 +77,8 @@ public final class CpuKernels implements LoadEnabled {
 
     public static native void ft_scale(FloatPointer x, long n, float factor, int threads);
 
+    public static native void ft_axpby(FloatPointer x, float a, FloatPointer y, float b, long n, int threads);
+
     public static native double ft_softmax_cross_entropy(FloatPointer logits, IntPointer labels,
                                                          FloatPointer dlogits, long batch, long classes,
                                                          CLongPointer correct);

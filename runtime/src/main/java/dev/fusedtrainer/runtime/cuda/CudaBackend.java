@@ -253,6 +253,22 @@ public final class CudaBackend implements Backend {
 
     /** Through host memory, as {@link #sumOfSquares}. */
     @Override
+    public void axpby(FloatPointer x, float a, FloatPointer y, float b, long n) {
+        int count = Math.toIntExact(n);
+        float[] xs = new float[count];
+        float[] ys = new float[count];
+        read(x, 0, xs, 0, count);
+        if (b != 0) {
+            read(y, 0, ys, 0, count);
+        }
+        for (int i = 0; i < count; i++) {
+            ys[i] = b == 0 ? a * xs[i] : a * xs[i] + b * ys[i];
+        }
+        write(ys, 0, count, y, 0);
+    }
+
+    /** Through host memory, as {@link #sumOfSquares}. */
+    @Override
     public void scale(FloatPointer x, long n, float factor) {
         float[] host = new float[Math.toIntExact(n)];
         read(x, 0, host, 0, host.length);

@@ -10,8 +10,9 @@ import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 
 /**
- * Global gradient-norm clipping with thresholds small enough that nearly every step of the tests clips,
- * on the shape of {@link OptimizerModels} plus a third layer (so the norm spans several layers).
+ * Global gradient-norm clipping (thresholds small enough that nearly every step of the tests clips) and
+ * gradient accumulation, on the shape of {@link OptimizerModels} plus a third layer (so the norm spans
+ * several layers).
  */
 public final class ClippingModels {
     private ClippingModels() {
@@ -28,6 +29,24 @@ public final class ClippingModels {
     @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.UNFUSED, clipGradNorm = 0.05)
     @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
     public static class ClippedAdam {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
+
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, accumulateSteps = 3)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
+    public static class AccumulatedSgd {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
+
+    /** Accumulation then clipping of the cycle's mean gradient, as in PyTorch's usual loop. */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.UNFUSED, accumulateSteps = 2,
+            clipGradNorm = 0.05)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class AccumulatedClippedAdam {
         @Layer(units = 13, activation = Activation.TANH) Dense hidden;
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
         @Layer(units = 5) Dense logits;
