@@ -285,6 +285,15 @@ public final class DataParallel implements AutoCloseable {
         }
     }
 
+    /** Waits for every bucket's reduction of this step: the whole averaged gradient (or this rank's blocks) is in. */
+    public void awaitAllReductions() {
+        for (CommThread.Pending pending : reductions) {
+            if (pending != null) {
+                pending.await();
+            }
+        }
+    }
+
     /**
      * Global gradient-norm clipping of this step's averaged gradient, as {@code clip_grad_norm_}; call after
      * backward, before any update. Waits for every bucket (giving up overlap with the next forward only).
@@ -292,11 +301,7 @@ public final class DataParallel implements AutoCloseable {
      * Sharded: each rank sums the squares of its blocks and one all-reduce adds the parts. Returns the norm.
      */
     public double clipGradientNorm(double maxNorm) {
-        for (CommThread.Pending pending : reductions) {
-            if (pending != null) {
-                pending.await();
-            }
-        }
+        awaitAllReductions();
         FloatPointer gradient = sharded ? shardGrads : grads;
         long n = sharded ? shardTotal : layout.parameterCount();
         double squares = backend.sumOfSquares(gradient, n);

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code @Model(accumulateSteps = N)}: the weights stay put for N - 1 micro-batches, then move by the
  * published rule applied to the mean of the N micro-batch gradients (clipped first where the model clips),
- * in double precision, over 8 cycles, under UNFUSED and FORWARD; BACKWARD and data parallelism are refused.
+ * in double precision, over 8 cycles, under UNFUSED and FORWARD; BACKWARD and ZeRO-1 are refused.
+ * Data-parallel accumulation is in the dist tests ({@code DataParallelRuns}).
  */
 class GradientAccumulationTest {
     private static final ReferenceMlp NETWORK = new ReferenceMlp(131, Loss.SOFTMAX_CROSS_ENTROPY,
@@ -146,14 +147,15 @@ class GradientAccumulationTest {
     }
 
     @Test
-    void backwardAndDataParallelAreRefusedWithTheReason() {
+    void backwardAndShardedStateAreRefusedWithTheReason() {
         IllegalArgumentException backward = assertThrows(IllegalArgumentException.class,
                 () -> Case.SGD.trainer.apply(Schedule.BACKWARD));
         assertTrue(backward.getMessage().contains("accumulates gradients over 3 micro-batches")
                 && backward.getMessage().contains("Schedule.FORWARD"), backward.getMessage());
         UnsupportedOperationException dp = assertThrows(UnsupportedOperationException.class,
-                () -> ClippingModels_AccumulatedSgdTrainer.builder().communicator(Communicator.local()).build());
-        assertTrue(dp.getMessage().contains("not supported yet"), dp.getMessage());
+                () -> ClippingModels_AccumulatedSgdTrainer.builder().communicator(Communicator.local())
+                        .shardOptimizerState(true).build());
+        assertTrue(dp.getMessage().contains("sharded optimizer state is not supported yet"), dp.getMessage());
     }
 
     @Test

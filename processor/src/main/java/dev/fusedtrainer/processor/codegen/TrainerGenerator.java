@@ -186,10 +186,10 @@ public final class TrainerGenerator {
                             + "which needs them all before the update; BACKWARD updates inside every backward pass: use "
                             + ".schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
                     .endControlFlow()
-                    .beginControlFlow("if (builder.communicator != null)")
+                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
                     .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
-                            + ": gradient accumulation in data-parallel training is not supported yet (every micro-batch "
-                            + "would be all-reduced); train with a larger global batch instead, or in one process")
+                            + ": gradient accumulation with sharded optimizer state is not supported yet (each rank holds "
+                            + "only its blocks of each micro-batch's gradient); use .shardOptimizerState(false)")
                     .endControlFlow();
         }
         if (model.clipGradNorm() > 0) {
@@ -411,6 +411,23 @@ public final class TrainerGenerator {
                 .add("// clip_grad_norm_ of the averaged gradient: wait for every bucket (this gives up overlap with the next\n")
                 .add("// forward, not with backward), then the same norm and scale on every rank\n")
                 .addStatement("dp.clipGradientNorm($L)", model.clipGradNorm()).build();
+    }
+
+    /**
+     * Data-parallel accumulation (all-reduce mode): every micro-batch's gradient is reduced as usual (no
+     * DDP-style no_sync yet), and the averaged gradients are accumulated exactly as in one process.
+     */
+    private CodeBlock accumulateDataParallel() {
+        if (model.accumulateSteps() == 1) {
+            return CodeBlock.of("");
+        }
+        return CodeBlock.builder()
+                .add("// accumulateSteps = $L: sum this micro-batch's averaged gradient; the update waits for the cycle's last\n",
+                        model.accumulateSteps())
+                .addStatement("dp.awaitAllReductions()")
+                .beginControlFlow("if (!core.accumulate($L))", model.accumulateSteps())
+                .addStatement("return dp.endStep()")
+                .endControlFlow().build();
     }
 
     /** Gradient accumulation, where the model asks for it: only the cycle's last micro-batch goes on to the update. */
@@ -692,6 +709,7 @@ public final class TrainerGenerator {
                 .addStatement("forwardDataParallel(batch)");
         addLossAndScale(m);
         m.addStatement("backwardDataParallel(batch)")
+                .addCode(accumulateDataParallel())
                 .addCode(clipGradientsDataParallel())
                 .addStatement("long step = core.completeStep()")
                 .addComment("every layer: W, b ← optimizer(averaged gradient)")
@@ -750,6 +768,7 @@ public final class TrainerGenerator {
         m.addStatement("updatesPending = false");
         addLossAndScale(m);
         return m.addStatement("backwardDataParallel(batch)")
+                .addCode(accumulateDataParallel())
                 .addCode(clipGradientsDataParallel())
                 .addStatement("core.completeStep()")
                 .addStatement("updatesPending = true")

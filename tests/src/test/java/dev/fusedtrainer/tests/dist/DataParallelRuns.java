@@ -4,6 +4,7 @@ import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedPairsSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
@@ -51,6 +52,9 @@ public final class DataParallelRuns {
             all.add(new Config("ClippedSgd", Schedule.UNFUSED, sharded, 64));
             all.add(new Config("ClippedSgd", Schedule.FORWARD, sharded, 63));
         }
+        // accumulation (pairs of micro-batches) then clipping: all-reduce mode
+        all.add(new Config("AccumulatedPairsSgd", Schedule.UNFUSED, false, 64));
+        all.add(new Config("AccumulatedPairsSgd", Schedule.FORWARD, false, 63));
         return all;
     }
 
@@ -60,6 +64,7 @@ public final class DataParallelRuns {
             case "Adam" -> OptimizerModels_AdamTrainer.class;
             case "SmallBuckets" -> DataParallelModels_SmallBucketsTrainer.class;
             case "ClippedSgd" -> ClippingModels_ClippedSgdTrainer.class;
+            case "AccumulatedPairsSgd" -> ClippingModels_AccumulatedPairsSgdTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }

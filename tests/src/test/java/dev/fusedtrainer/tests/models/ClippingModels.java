@@ -51,4 +51,14 @@ public final class ClippingModels {
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
         @Layer(units = 5) Dense logits;
     }
+
+    /** For the data-parallel runs (20 steps: 10 whole cycles): accumulation of pairs, then clipping. */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, accumulateSteps = 2,
+            clipGradNorm = 0.05)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
+    public static class AccumulatedPairsSgd {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
 }
