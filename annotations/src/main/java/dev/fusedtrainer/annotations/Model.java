@@ -53,6 +53,15 @@ public @interface Model {
     double clipGradNorm() default 0;
 
     /**
+     * Per-layer gradient-norm clipping: each layer's gradient (weights and bias together) is scaled by
+     * {@code clipLayerGradNorm / (norm + 1e-6)} when its own L2 norm exceeds this, as PyTorch's
+     * {@code clip_grad_norm_(layer.parameters(), max_norm)} for every layer; 0 (the default) turns it off.
+     * Runs before {@link #clipGradNorm()} when both are set. BACKWARD updates a layer tile by tile while
+     * its gradient is produced, before its norm is known: use {@link Schedule#FORWARD} or {@link Schedule#UNFUSED}.
+     */
+    double clipLayerGradNorm() default 0;
+
+    /**
      * Gradient accumulation: each {@code step} call is one micro-batch, and the optimizer update runs once
      * every {@code accumulateSteps} calls with the mean of their gradients (each micro-batch's mean gradient
      * weighs 1 / accumulateSteps, as with PyTorch's {@code loss / N} recipe), clipped first where

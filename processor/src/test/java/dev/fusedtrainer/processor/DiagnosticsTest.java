@@ -82,6 +82,11 @@ class DiagnosticsTest {
                         + "forward) or Schedule.UNFUSED", "accumulateSteps = 4", "4"));
         fixture("AccumulateZero", error(Message.SIZE, "[FT-SIZE] accumulateSteps = 0 must be positive",
                 "accumulateSteps = 0", "0"));
+        fixture("LayerClipWithDefaultSchedule", error(Message.LAYER_CLIP_NEEDS_LAYER_GRADIENT,
+                "[FT-LAYER-CLIP-SCHEDULE] clipLayerGradNorm = 0.5 needs each layer's whole gradient before that layer's "
+                        + "update, but schedule = BACKWARD updates a layer tile by tile while its gradient is produced: set "
+                        + "schedule = Schedule.FORWARD (exact: each norm is known at the end of backward) or "
+                        + "Schedule.UNFUSED", "clipLayerGradNorm = 0.5", "0.5"));
         fixture("InputShape", error(Message.INPUT_SHAPE,
                 "[FT-INPUT] input = {28, 28}: dense models take one flat feature count, e.g. 'input = 784'",
                 "input = {28, 28}", "{28"));

@@ -175,6 +175,25 @@ public final class TrainerCore implements TrainerState {
         return norm;
     }
 
+    /**
+     * Per-layer gradient-norm clipping: each layer's gradient (weights and bias) scaled by
+     * {@code maxNorm / (norm + 1e-6)} when that is below 1. Needs the full gradients (generated code calls it).
+     */
+    public void clipLayerGradientNorms(double maxNorm) {
+        if (grads == null) {
+            throw new IllegalStateException("gradient clipping needs the full gradients, which schedule " + schedule
+                    + " does not keep");
+        }
+        for (int layer = 0; layer < layout.layers().size(); layer++) {
+            FloatPointer g = grads(layer);
+            long n = layout.layers().get(layer).parameterCount();
+            double coefficient = maxNorm / (Math.sqrt(backend.sumOfSquares(g, n)) + 1e-6);
+            if (coefficient < 1) {
+                backend.scale(g, n, (float) coefficient);
+            }
+        }
+    }
+
     /** This rank's communication so far; {@link CommunicationStats#NONE} for a single process. */
     public CommunicationStats communicationStats() {
         return dataParallel == null ? CommunicationStats.NONE : dataParallel.stats();

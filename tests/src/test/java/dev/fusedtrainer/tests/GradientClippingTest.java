@@ -11,6 +11,7 @@ import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedAdamTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
+import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
 import dev.fusedtrainer.tests.reference.ReferenceOptimizer;
 import dev.fusedtrainer.tests.support.Close;
@@ -26,8 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code @Model(clipGradNorm)}: every step of UNFUSED and FORWARD follows PyTorch's
  * {@code clip_grad_norm_} (the L2 norm of all gradients together, scale {@code max / (norm + 1e-6)} when
- * below 1) followed by the published update rule, in double precision, over 25 steps; BACKWARD, which
- * cannot know the norm in time, is refused.
+ * below 1), and per layer ({@code clipLayerGradNorm}: the same on each layer's parameters), followed by
+ * the published update rule, in double precision, over 25 steps; BACKWARD, which cannot know the norms in
+ * time, is refused.
  */
 class GradientClippingTest {
     private static final ReferenceMlp NETWORK = new ReferenceMlp(131, Loss.SOFTMAX_CROSS_ENTROPY,
@@ -39,7 +41,10 @@ class GradientClippingTest {
         SGD(0.05, n -> new ReferenceOptimizer(OptimizerKind.SGD, Map.of("lr", 0.2, "momentum", 0.9), n),
                 s -> ClippingModels_ClippedSgdTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build()),
         ADAM(0.05, n -> new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.01), n),
-                s -> ClippingModels_ClippedAdamTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build());
+                s -> ClippingModels_ClippedAdamTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build()),
+        /** Per-layer: clip_grad_norm_ on each layer's parameters. */
+        SGD_PER_LAYER(0.02, n -> new ReferenceOptimizer(OptimizerKind.SGD, Map.of("lr", 0.2, "momentum", 0.9), n),
+                s -> ClippingModels_LayerClippedSgdTrainer.builder().schedule(s).seed(5).maxBatch(BATCH).build());
 
         final double maxNorm;
         final Function<Integer, ReferenceOptimizer> rule;
@@ -85,7 +90,11 @@ class GradientClippingTest {
                 float[] x = Data.uniform(random, BATCH * 131, 1);
                 int[] y = Data.labels(random, BATCH, 5);
                 double[][] g = NETWORK.run(expected, Data.toDouble(x), BATCH, y, null).gradients();
-                if (clipInReference && clip(g, c.maxNorm)) {
+                if (clipInReference && c == Case.SGD_PER_LAYER) {
+                    for (double[] layer : g) {
+                        clipped += clip(new double[][] {layer}, c.maxNorm) ? 1 : 0;
+                    }
+                } else if (clipInReference && clip(g, c.maxNorm)) {
                     clipped++;
                 }
                 for (int l = 0; l < rules.length; l++) {
@@ -98,8 +107,9 @@ class GradientClippingTest {
                             actual[l], 2e-5, 1e-4);
                 }
             }
-            assertTrue(!clipInReference || clipped >= STEPS - 5, "only " + clipped + " of " + STEPS
-                    + " steps clipped: the test would not see clipping");
+            int chances = (c == Case.SGD_PER_LAYER ? NETWORK.layerCount() : 1) * STEPS;  // (step, layer) pairs per-layer
+            assertTrue(!clipInReference || clipped >= chances - 5, "only " + clipped + " of " + chances
+                    + " chances clipped: the test would not see clipping");
         }
     }
 
@@ -115,6 +125,12 @@ class GradientClippingTest {
         agreesWithTheReference(Case.ADAM, schedule, true);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Schedule.class, names = {"UNFUSED", "FORWARD"})
+    void perLayerClippingClipsEachLayerByItsOwnNorm(Schedule schedule) {
+        agreesWithTheReference(Case.SGD_PER_LAYER, schedule, true);
+    }
+
     /** The same comparison without clipping in the reference fails: the trainer really clips. */
     @Test
     void withoutClippingTheReferenceLeavesTheTrainer() {
@@ -128,5 +144,8 @@ class GradientClippingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Case.SGD.trainer.apply(Schedule.BACKWARD));
         assertTrue(e.getMessage().contains("clipGradNorm = 0.05") && e.getMessage().contains("Schedule.FORWARD"),
                 e.getMessage());
+        IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
+                () -> Case.SGD_PER_LAYER.trainer.apply(Schedule.BACKWARD));
+        assertTrue(layer.getMessage().contains("clipLayerGradNorm = 0.02"), layer.getMessage());
     }
 }

@@ -192,6 +192,19 @@ public final class TrainerGenerator {
                             + "only its blocks of each micro-batch's gradient); use .shardOptimizerState(false)")
                     .endControlFlow();
         }
+        if (model.clipLayerGradNorm() > 0) {
+            c.beginControlFlow("if (builder.schedule == $T.BACKWARD)", SCHEDULE)
+                    .addStatement("throw new $T($S)", IllegalArgumentException.class, model.modelName()
+                            + " clips each layer's gradient norm (clipLayerGradNorm = " + model.clipLayerGradNorm()
+                            + "), which needs the layer's whole gradient before its update; BACKWARD updates it tile by "
+                            + "tile: use .schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
+                    .endControlFlow()
+                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
+                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
+                            + ": per-layer gradient clipping with sharded optimizer state is not supported yet; use "
+                            + ".shardOptimizerState(false)")
+                    .endControlFlow();
+        }
         if (model.clipGradNorm() > 0) {
             c.beginControlFlow("if (builder.schedule == $T.BACKWARD)", SCHEDULE)
                     .addStatement("throw new $T($S)", IllegalArgumentException.class, model.modelName()
@@ -404,10 +417,14 @@ public final class TrainerGenerator {
      * of every rank's blocks, one all-reduce of the parts), the same scale on every rank.
      */
     private CodeBlock clipGradientsDataParallel() {
-        if (model.clipGradNorm() == 0) {
-            return CodeBlock.of("");
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (model.clipLayerGradNorm() > 0) {
+            code.addStatement("dp.awaitAllReductions()").add(clipLayerGradients());
         }
-        return CodeBlock.builder()
+        if (model.clipGradNorm() == 0) {
+            return code.build();
+        }
+        return code
                 .add("// clip_grad_norm_ of the averaged gradient: wait for every bucket (this gives up overlap with the next\n")
                 .add("// forward, not with backward), then the same norm and scale on every rank\n")
                 .addStatement("dp.clipGradientNorm($L)", model.clipGradNorm()).build();
@@ -445,12 +462,22 @@ public final class TrainerGenerator {
 
     /** Global-norm clipping, where the model asks for it: every gradient exists, no update has run. */
     private CodeBlock clipGradients() {
-        if (model.clipGradNorm() == 0) {
+        CodeBlock.Builder code = CodeBlock.builder().add(clipLayerGradients());
+        if (model.clipGradNorm() > 0) {
+            code.add("// clip_grad_norm_(max_norm = $L): the norm of all gradients, known only now\n", model.clipGradNorm())
+                    .addStatement("core.clipGradientNorm($L)", model.clipGradNorm());
+        }
+        return code.build();
+    }
+
+    /** Per-layer norm clipping, where asked: each layer's whole gradient exists, no update has run. */
+    private CodeBlock clipLayerGradients() {
+        if (model.clipLayerGradNorm() == 0) {
             return CodeBlock.of("");
         }
         return CodeBlock.builder()
-                .add("// clip_grad_norm_(max_norm = $L): the norm of all gradients, known only now\n", model.clipGradNorm())
-                .addStatement("core.clipGradientNorm($L)", model.clipGradNorm()).build();
+                .add("// clip_grad_norm_(layer.parameters(), max_norm = $L) for every layer\n", model.clipLayerGradNorm())
+                .addStatement("core.clipLayerGradientNorms($L)", model.clipLayerGradNorm()).build();
     }
 
     private MethodSpec stepBackwardFused() {

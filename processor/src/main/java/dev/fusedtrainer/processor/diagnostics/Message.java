@@ -24,6 +24,10 @@ public enum Message {
             + "with the mean of their gradients, but schedule = BACKWARD updates each layer inside every backward pass: "
             + "set schedule = Schedule.FORWARD (exact: the update waits for the cycle's last gradient and runs before "
             + "the next forward) or Schedule.UNFUSED"),
+    LAYER_CLIP_NEEDS_LAYER_GRADIENT("FT-LAYER-CLIP-SCHEDULE", "clipLayerGradNorm = %s needs each layer's whole "
+            + "gradient before that layer's update, but schedule = BACKWARD updates a layer tile by tile while its "
+            + "gradient is produced: set schedule = Schedule.FORWARD (exact: each norm is known at the end of backward) "
+            + "or Schedule.UNFUSED"),
     CLIP_NEEDS_ALL_GRADIENTS("FT-CLIP-SCHEDULE", "clipGradNorm = %s needs the norm of every gradient before the "
             + "first update, but schedule = BACKWARD updates each layer as soon as its own gradient exists (the "
             + "first layer's update would use a norm not yet known): set schedule = Schedule.FORWARD (exact: the norm "

@@ -12,10 +12,11 @@ import java.util.List;
  * @param bucketFloats    capacity of a data-parallel gradient bucket ({@code @Model(bucketFloats)})
  * @param clipGradNorm    global gradient-norm clipping threshold, 0 for none ({@code @Model(clipGradNorm)})
  * @param accumulateSteps micro-batches per optimizer update, 1 for none ({@code @Model(accumulateSteps)})
+ * @param clipLayerGradNorm per-layer gradient-norm clipping threshold, 0 for none ({@code @Model(clipLayerGradNorm)})
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
                         Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
-                        int accumulateSteps) {
+                        int accumulateSteps, double clipLayerGradNorm) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);

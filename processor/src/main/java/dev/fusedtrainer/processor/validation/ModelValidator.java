@@ -68,14 +68,10 @@ public final class ModelValidator {
             report.error(type, model, writtenScheduleOr(model, accumulateValue), Message.ACCUMULATE_NEEDS_ALL_GRADIENTS,
                     accumulateSteps, accumulateSteps);
         }
-        AnnotationValue clipValue = modelValues.get("clipGradNorm");
-        double clipGradNorm = (Double) clipValue.getValue();
-        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
-            report.error(type, model, clipValue, Message.HYPER_RANGE, "clipGradNorm", clipGradNorm,
-                    "a finite maximum norm > 0, or 0 for no clipping");
-        } else if (clipGradNorm > 0 && schedule == Schedule.BACKWARD) {
-            report.error(type, model, writtenScheduleOr(model, clipValue), Message.CLIP_NEEDS_ALL_GRADIENTS, clipGradNorm);
-        }
+        double clipLayerGradNorm = checkClipNorm(type, model, modelValues, "clipLayerGradNorm", schedule,
+                Message.LAYER_CLIP_NEEDS_LAYER_GRADIENT, report);
+        double clipGradNorm = checkClipNorm(type, model, modelValues, "clipGradNorm", schedule,
+                Message.CLIP_NEEDS_ALL_GRADIENTS, report);
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
@@ -109,7 +105,20 @@ public final class ModelValidator {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers,
-                bucketFloats, clipGradNorm, accumulateSteps));
+                bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm));
+    }
+
+    /** A clipping threshold: finite and >= 0, and not with BACKWARD ({@code needsGradients} says why). */
+    private static double checkClipNorm(TypeElement type, AnnotationMirror model, Map<String, AnnotationValue> values,
+                                        String name, Schedule schedule, Message needsGradients, Report report) {
+        AnnotationValue value = values.get(name);
+        double maxNorm = (Double) value.getValue();
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+            report.error(type, model, value, Message.HYPER_RANGE, name, maxNorm, "a finite maximum norm > 0, or 0 for no clipping");
+        } else if (maxNorm > 0 && schedule == Schedule.BACKWARD) {
+            report.error(type, model, writtenScheduleOr(model, value), needsGradients, maxNorm);
+        }
+        return maxNorm;
     }
 
     /** The schedule value when it is written out, else {@code fallback}: the setting that rules BACKWARD out. */

@@ -26,7 +26,7 @@ class TrainerGeneratorTest {
             Schedule.BACKWARD, List.of(
                     new LayerSpec("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
                     new LayerSpec("mixer", 8, 8, Activation.TANH, 0.01, SGD),
-                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1);
+                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
 
     private static OptimizerSpec optimizer(OptimizerKind kind, Map<String, Double> explicit) {
         Map<String, Double> values = new LinkedHashMap<>(kind.defaults());
@@ -70,7 +70,7 @@ class TrainerGeneratorTest {
     @Test
     void clippingRunsAfterTheWholeBackwardAndBeforeAnyUpdateAndBackwardIsRefused() {
         ModelSpec clipped = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY, Schedule.FORWARD,
-                MODEL.layers(), 1 << 20, 0.3, 1);
+                MODEL.layers(), 1 << 20, 0.3, 1, 0);
         String text = new TrainerGenerator(clipped).generate().toString();
         List<String> unfused = statements(methodBody(text, "stepUnfused"));
         assertEquals(indexOf(unfused, "backward(batch);") + 1, indexOf(unfused, "core.clipGradientNorm(0.3);"), unfused.toString());
@@ -85,7 +85,7 @@ class TrainerGeneratorTest {
     @Test
     void accumulationEndsMidCycleStepsBeforeClippingAndTheUpdate() {
         ModelSpec accumulated = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY, Schedule.UNFUSED,
-                MODEL.layers(), 1 << 20, 0.3, 3);
+                MODEL.layers(), 1 << 20, 0.3, 3, 0);
         String text = new TrainerGenerator(accumulated).generate().toString();
         for (String method : List.of("stepUnfused", "stepForwardFused")) {
             String body = methodBody(text, method);
@@ -106,7 +106,7 @@ class TrainerGeneratorTest {
     @Test
     void aNestedModelGetsATopLevelTrainerThatExtendsItByItsQualifiedName() {
         ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), 4, Loss.MEAN_SQUARED_ERROR,
-                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1);
+                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
         String text = new TrainerGenerator(nested).generate().toString();
         assertTrue(text.contains("public final class Outer_InnerTrainer extends Outer.Inner implements Trainer {"), text);
     }

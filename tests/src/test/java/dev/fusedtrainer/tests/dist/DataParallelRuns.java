@@ -6,6 +6,7 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedPairsSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
+import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
@@ -52,6 +53,7 @@ public final class DataParallelRuns {
             all.add(new Config("ClippedSgd", Schedule.UNFUSED, sharded, 64));
             all.add(new Config("ClippedSgd", Schedule.FORWARD, sharded, 63));
         }
+        all.add(new Config("LayerClippedSgd", Schedule.FORWARD, false, 63));
         // accumulation (pairs of micro-batches) then clipping: all-reduce mode
         all.add(new Config("AccumulatedPairsSgd", Schedule.UNFUSED, false, 64));
         all.add(new Config("AccumulatedPairsSgd", Schedule.FORWARD, false, 63));
@@ -64,6 +66,7 @@ public final class DataParallelRuns {
             case "Adam" -> OptimizerModels_AdamTrainer.class;
             case "SmallBuckets" -> DataParallelModels_SmallBucketsTrainer.class;
             case "ClippedSgd" -> ClippingModels_ClippedSgdTrainer.class;
+            case "LayerClippedSgd" -> ClippingModels_LayerClippedSgdTrainer.class;
             case "AccumulatedPairsSgd" -> ClippingModels_AccumulatedPairsSgdTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };

@@ -61,4 +61,12 @@ public final class ClippingModels {
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
         @Layer(units = 5) Dense logits;
     }
+
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.UNFUSED, clipLayerGradNorm = 0.02)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
+    public static class LayerClippedSgd {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
 }
