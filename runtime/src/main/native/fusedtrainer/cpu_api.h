@@ -7,7 +7,8 @@
 #include "activation.h"
 #include "loss.h"
 #include "dense.h"
-// conv2d.h, pool.h: added below
+#include "conv2d.h"
+#include "pool.h"
 
 // norm.h, dropout.h, embedding.h: added below
 
@@ -100,6 +101,26 @@ static inline void ft_triad(float* a, const float* b, const float* c, float s, l
 }
 
 // ---- conv2d and pooling (conv2d.h, pool.h) ----
+
+static inline int ft_conv2d_forward(const float* X, const float* P, float* Z, float* Y, int B, int C, int H, int W,
+                                    int F, int K, int S, int pad, int act, float slope, int threads) {
+    return ft::conv2d_forward(X, P, Z, Y, B, C, H, W, F, K, S, pad, act, slope, threads);
+}
+
+static inline int ft_conv2d_backward(const float* dZ, const float* X, const float* P, float* G, float* dX, int B,
+                                     int C, int H, int W, int F, int K, int S, int pad, int threads) {
+    return ft::conv2d_backward(dZ, X, P, G, dX, B, C, H, W, F, K, S, pad, threads);
+}
+
+static inline void ft_pool2d_forward(int max, const float* X, float* Y, int B, int C, int H, int W, int K, int S,
+                                     int pad, int threads) {
+    ft::pool2d_forward(max, X, Y, B, C, H, W, K, S, pad, threads);
+}
+
+static inline void ft_pool2d_backward(int max, const float* dY, const float* X, float* dX, int B, int C, int H, int W,
+                                      int K, int S, int pad, int threads) {
+    ft::pool2d_backward(max, dY, X, dX, B, C, H, W, K, S, pad, threads);
+}
 
 
 // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----

@@ -8,15 +8,31 @@ import java.lang.annotation.Target;
 
 /**
  * One layer of a {@link Model}, applied in declaration order. The field's type names the kind of
- * layer ({@link Dense}); the field itself holds nothing at run time, the generated trainer owns
- * the parameters and exposes them by the field's name.
+ * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}); the
+ * field itself holds nothing at run time, the generated trainer owns the parameters and exposes them
+ * by the field's name. Each kind takes only its own elements (the processor reports any other as an
+ * error at the value): Dense {@code units}; Conv2d {@code filters}, {@code kernel}, {@code stride},
+ * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Flatten none. The
+ * processor infers every layer's shape from {@link Model#input()} and reports mismatches at the layer.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.FIELD)
 public @interface Layer {
     /** Output features of a {@link Dense} layer. */
-    int units();
+    int units() default 0;
+
+    /** Output channels of a {@link Conv2d} layer. */
+    int filters() default 0;
+
+    /** Side of the square window of a {@link Conv2d} or pooling layer. */
+    int kernel() default 0;
+
+    /** Step between windows; 0 (the default) means 1 for {@link Conv2d} and the kernel for pooling, as in PyTorch. */
+    int stride() default 0;
+
+    /** Zeros added on every side of the input of a {@link Conv2d} or pooling layer. */
+    int padding() default 0;
 
     /** Element-wise activation applied to the layer's output. */
     Activation activation() default Activation.IDENTITY;

@@ -24,7 +24,11 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.TYPE)
 public @interface Model {
-    /** Shape of one input sample, without the batch dimension (a flat feature count for dense models). */
+    /**
+     * Shape of one input sample, without the batch dimension: a flat feature count ({@code input = 784}) or
+     * channels, height and width for convolutional models ({@code input = {1, 28, 28}}, row-major, as
+     * PyTorch's NCHW). Every layer's shape is inferred from it at compile time.
+     */
     int[] input();
 
     /** The training loss, applied to the last layer's output. */

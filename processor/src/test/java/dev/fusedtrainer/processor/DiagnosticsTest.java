@@ -56,7 +56,7 @@ class DiagnosticsTest {
                 "@Model(input = 4", "@Model"));
         fixture("LayerOfWrongType", error(Message.LAYER_TYPE,
                 "[FT-LAYER-TYPE] @Layer field 'weights' has type float[]; a layer field's type names the kind of "
-                        + "layer: use dev.fusedtrainer.annotations.Dense",
+                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d or Flatten from dev.fusedtrainer.annotations",
                 "float[] weights;", "weights"));
         fixture("StaticLayer", error(Message.LAYER_FIELD,
                 "[FT-LAYER-FIELD] @Layer field 'shared' is static; layers are instance fields of the model: "
@@ -88,8 +88,41 @@ class DiagnosticsTest {
                         + "schedule = Schedule.FORWARD (exact: each norm is known at the end of backward) or "
                         + "Schedule.UNFUSED", "clipLayerGradNorm = 0.5", "0.5"));
         fixture("InputShape", error(Message.INPUT_SHAPE,
-                "[FT-INPUT] input = {28, 28}: dense models take one flat feature count, e.g. 'input = 784'",
+                "[FT-INPUT] input = {28, 28}: give one flat feature count (e.g. 'input = 784') or channels, height "
+                        + "and width for convolutional models (e.g. 'input = {1, 28, 28}')",
                 "input = {28, 28}", "{28"));
+        String conv2dTakes = "which takes filters, kernel, stride, padding, activation, negativeSlope: remove it";
+        fixture("ConvElements",
+                error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] units does not apply to Conv2d layer 'conv', "
+                        + conv2dTakes, "@Layer(units = 8", "8"),
+                error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Conv2d layer 'conv' needs filters, e.g. "
+                        + "'@Layer(filters = 32, kernel = 3)'", "@Layer(units = 8", "@Layer"),
+                error(Message.SIZE, "[FT-SIZE] stride = 0 must be positive", "stride = 0", "0,"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] padding = -1 is out of range: padding must be >= 0",
+                        "padding = -1", "-1"),
+                error(Message.NO_PARAMETERS, "[FT-NO-PARAMETERS] @Optimizer on layer 'pool' has no effect: a MaxPool2d "
+                        + "layer has no parameters; remove it", "lr = 0.5)", "@Optimizer"),
+                error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] activation does not apply to MaxPool2d layer 'pool', "
+                        + "which takes kernel, stride, padding: remove it", "activation = Activation.RELU", ".RELU"),
+                error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Dense layer 'logits' needs units, e.g. '@Layer(units = 10)'",
+                        "@Layer(activation = Activation.IDENTITY)", "@Layer"));
+        fixture("ShapeMismatches",
+                error(Message.SHAPE, "[FT-SHAPE] layer 'imageLogits' (Dense) takes a flat input, but the model's input "
+                        + "gives [1, 28, 28]: add a Flatten layer before it, e.g. '@Layer Flatten flat;'",
+                        "Dense imageLogits", "@Layer"),
+                error(Message.SHAPE, "[FT-SHAPE] layer 'flatConv' (Conv2d) takes a [C, H, W] input, but the model's "
+                        + "input gives [784]: declare the input as channels, height and width, e.g. "
+                        + "'input = {1, 28, 28}'", "Conv2d flatConv", "@Layer"),
+                error(Message.SHAPE, "[FT-SHAPE] layer 'latePool' (AvgPool2d) takes a [C, H, W] input, but layer "
+                        + "'hidden' gives [64]: convolution and pooling layers must come before the first Dense layer",
+                        "AvgPool2d latePool", "@Layer"),
+                error(Message.SHAPE, "[FT-SHAPE] layer 'conv2' (Conv2d): kernel = 5 does not fit its input [4, 3, 3] "
+                        + "from layer 'pool' (with padding = 0: 3 x 3): use a smaller kernel or more padding",
+                        "kernel = 5", "5"),
+                error(Message.SHAPE, "[FT-SHAPE] layer 'alreadyFlat' (Flatten): its input [784] from the model's input "
+                        + "is already flat: remove the layer", "Flatten alreadyFlat", "@Layer"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] padding = 2 is out of range: pooling pads at most half the "
+                        + "kernel (kernel / 2 = 1), as in PyTorch", "padding = 2", "2)"));
         fixture("OptimizerOnPlainField", error(Message.OPTIMIZER_FIELD,
                 "[FT-OPTIMIZER-FIELD] @Optimizer on field 'forgotten' has no effect: it is not a @Layer field; "
                         + "annotate it with @Layer, or move @Optimizer to the model class OptimizerOnPlainField",

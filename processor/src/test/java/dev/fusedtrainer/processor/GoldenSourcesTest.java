@@ -37,6 +37,8 @@ class GoldenSourcesTest {
             "example/MultiLabel,      example.MultiLabelTrainer",
             // a static nested model class: the trainer is top-level and named Outer_Inner
             "example/Models,          example.Models_TinyTrainer",
+            // every layer kind: conv (padding, stride), max and average pooling, flatten, a per-layer SGD on a conv
+            "example/SmallCnn,        example.SmallCnnTrainer",
     })
     void generatesTheGoldenTrainer(String model, String trainer) throws IOException {
         Compilation compilation = compile(good(model));

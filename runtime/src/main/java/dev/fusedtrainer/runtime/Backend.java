@@ -72,6 +72,26 @@ public interface Backend {
                            FloatPointer s0, FloatPointer s1, FloatPointer s2, FloatPointer z, FloatPointer y,
                            int batch, int in, int out, int activation, float slope, int threads);
 
+    /**
+     * y[B,F,OH,OW] = act(conv(x[B,C,H,W], W[F,C,k,k]) + b) with zero padding; z keeps the pre-activation (y may
+     * be z for IDENTITY). p is the layer block W then b.
+     */
+    void conv2dForward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y, int batch, int channels,
+                       int height, int width, int filters, int kernel, int stride, int padding, int activation,
+                       float slope);
+
+    /** g = [dW | db] from dz[B,F,OH,OW] and x; dx = the input gradient with the current W, unless dx is null. */
+    void conv2dBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g, FloatPointer dx, int batch,
+                        int channels, int height, int width, int filters, int kernel, int stride, int padding);
+
+    /** Max (or average, count_include_pad) pooling of x[B,C,H,W] into y. */
+    void pool2dForward(boolean max, FloatPointer x, FloatPointer y, int batch, int channels, int height, int width,
+                       int kernel, int stride, int padding);
+
+    /** dx (overwritten) from dy and x: max routes each gradient to its window's first largest input. */
+    void pool2dBackward(boolean max, FloatPointer dy, FloatPointer x, FloatPointer dx, int batch, int channels,
+                        int height, int width, int kernel, int stride, int padding);
+
     /** The unfused update pass over n contiguous parameters. */
     void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
                      FloatPointer s2, long n, int threads);

@@ -160,8 +160,8 @@ public final class DataParallel implements AutoCloseable {
     }
 
     private boolean usesSlot(int slot) {
-        for (DenseLayout layer : layout.layers()) {
-            if (layer.optimizer().usesStateSlot(slot)) {
+        for (LayerLayout layer : layout.layers()) {
+            if (layer.optimizer() != null && layer.optimizer().usesStateSlot(slot)) {
                 return true;
             }
         }
@@ -170,7 +170,8 @@ public final class DataParallel implements AutoCloseable {
 
     private void fillInitialState(int layer, List<Piece> pieces) {
         for (int slot = 0; slot < shardState.length; slot++) {
-            float initial = layout.layers().get(layer).optimizer().initialState(slot);
+            OptimizerConfig optimizer = layout.layers().get(layer).optimizer();
+            float initial = optimizer == null ? 0f : optimizer.initialState(slot);
             if (shardState[slot] == null || initial == 0f) {
                 continue;
             }

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** The static shape of a model, emitted by the processor into each generated trainer. */
-public record ModelLayout(String modelName, int inputSize, Loss loss, List<DenseLayout> layers) {
+public record ModelLayout(String modelName, int inputSize, Loss loss, List<LayerLayout> layers) {
 
     public ModelLayout {
         layers = List.copyOf(layers);
@@ -23,7 +23,7 @@ public record ModelLayout(String modelName, int inputSize, Loss loss, List<Dense
 
     public long parameterCount() {
         long n = 0;
-        for (DenseLayout layer : layers) {
+        for (LayerLayout layer : layers) {
             n += layer.parameterCount();
         }
         return n;
@@ -41,7 +41,7 @@ public record ModelLayout(String modelName, int inputSize, Loss loss, List<Dense
     /** SHA-256 over everything that must match for saved state to be meaningful. */
     public String fingerprint() {
         StringBuilder text = new StringBuilder(modelName).append('|').append(inputSize).append('|').append(loss);
-        for (DenseLayout layer : layers) {
+        for (LayerLayout layer : layers) {
             text.append('|').append(layer.describe());
         }
         try {

@@ -106,8 +106,10 @@ public final class TrainerCore implements TrainerState {
         this.parameterCount = layout.parameterCount();
 
         params = allocate(parameterCount);
-        // BACKWARD on the CPU keeps no gradient, unless the gradient must be reduced across ranks first
-        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed
+        // BACKWARD on the CPU keeps no gradient (the dense kernel updates tile by tile), unless the gradient must be
+        // reduced across ranks first or a convolution (updated right after its whole gradient) needs a place for it
+        boolean convolutions = layout.layers().stream().anyMatch(layer -> layer instanceof Conv2dLayout);
+        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed && !convolutions
                 ? null : allocate(parameterCount);
         int n = layout.layers().size();
         hyperParameters = new DoublePointer[n];
@@ -116,23 +118,30 @@ public final class TrainerCore implements TrainerState {
         outputGrads = new FloatPointer[n];
         for (int slot = 0; slot < stateSlots.length; slot++) {
             boolean used = false;
-            for (DenseLayout layer : layout.layers()) {
-                used |= layer.optimizer().usesStateSlot(slot);
+            for (LayerLayout layer : layout.layers()) {
+                used |= layer.optimizer() != null && layer.optimizer().usesStateSlot(slot);
             }
             if (used && !shardOptimizerState) {  // ZeRO-1: DataParallel keeps this rank's blocks only
                 stateSlots[slot] = allocate(parameterCount);
             }
             slotUsed[slot] = used;
         }
+        input = allocate((long) maxBatch * layout.inputSize());
         for (int i = 0; i < n; i++) {
-            DenseLayout layer = layout.layers().get(i);
-            hyperParameters[i] = own(new DoublePointer(layer.optimizer().hyperParameterBlock()));
+            LayerLayout layer = layout.layers().get(i);
+            hyperParameters[i] = layer.optimizer() == null ? null
+                    : own(new DoublePointer(layer.optimizer().hyperParameterBlock()));
+            if (layer instanceof FlattenLayout) {  // a view of its input: the same buffers, no copy
+                preActivations[i] = i == 0 ? input : outputs[i - 1];
+                outputs[i] = preActivations[i];
+                outputGrads[i] = i == 0 ? null : outputGrads[i - 1];
+                continue;
+            }
             long activations = (long) maxBatch * layer.out();
             preActivations[i] = allocate(activations);
             outputs[i] = layer.activation() == Activation.IDENTITY ? preActivations[i] : allocate(activations);
             outputGrads[i] = allocate(activations);
         }
-        input = allocate((long) maxBatch * layout.inputSize());
         labels = backend.allocateInts(maxBatch);
         if (labels == null) {
             throw outOfMemory(maxBatch);
@@ -185,8 +194,11 @@ public final class TrainerCore implements TrainerState {
                     + " does not keep");
         }
         for (int layer = 0; layer < layout.layers().size(); layer++) {
-            FloatPointer g = grads(layer);
             long n = layout.layers().get(layer).parameterCount();
+            if (n == 0) {
+                continue;
+            }
+            FloatPointer g = grads(layer);
             double coefficient = maxNorm / (Math.sqrt(backend.sumOfSquares(g, n)) + 1e-6);
             if (coefficient < 1) {
                 backend.scale(g, n, (float) coefficient);
@@ -223,12 +235,18 @@ public final class TrainerCore implements TrainerState {
         return p;
     }
 
-    /** PyTorch's nn.Linear initialisation: W and b uniform in ±1/√in, from the seed; state at its initial value. */
+    /**
+     * PyTorch's nn.Linear and nn.Conv2d initialisation: W and b uniform in ±1/√fanIn (in, or C·k·k), from the seed;
+     * state at its initial value.
+     */
     private void initialize(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         long offset = 0;
-        for (DenseLayout layer : layout.layers()) {
-            double bound = 1.0 / Math.sqrt(layer.in());
+        for (LayerLayout layer : layout.layers()) {
+            if (!layer.trainable()) {
+                continue;
+            }
+            double bound = 1.0 / Math.sqrt(layer.fanIn());
             long count = layer.parameterCount();
             float[] values = new float[(int) count];
             for (int i = 0; i < values.length; i++) {
@@ -493,9 +511,12 @@ public final class TrainerCore implements TrainerState {
 
     public List<ParameterInfo> parameterInfos() {
         List<ParameterInfo> infos = new ArrayList<>();
-        for (DenseLayout layer : layout.layers()) {
-            infos.add(new ParameterInfo(layer.name() + ".weight", layer.out(), layer.in()));
-            infos.add(new ParameterInfo(layer.name() + ".bias", layer.out(), 1));
+        for (LayerLayout layer : layout.layers()) {
+            ParameterInfo weight = layer.weightInfo();
+            if (weight != null) {
+                infos.add(weight);
+                infos.add(new ParameterInfo(layer.name() + ".bias", weight.rows(), 1));
+            }
         }
         return infos;
     }
@@ -506,13 +527,17 @@ public final class TrainerCore implements TrainerState {
         }
         long offset = 0;
         List<String> names = new ArrayList<>();
-        for (DenseLayout layer : layout.layers()) {
-            long weights = (long) layer.out() * layer.in();
+        for (LayerLayout layer : layout.layers()) {
+            ParameterInfo weight = layer.weightInfo();
+            if (weight == null) {
+                continue;
+            }
+            long weights = weight.size();
             if (name.equals(layer.name() + ".weight")) {
                 return new long[] {offset, weights};
             }
             if (name.equals(layer.name() + ".bias")) {
-                return new long[] {offset + weights, layer.out()};
+                return new long[] {offset + weights, weight.rows()};
             }
             names.add(layer.name() + ".weight");
             names.add(layer.name() + ".bias");
@@ -553,6 +578,9 @@ public final class TrainerCore implements TrainerState {
         }
         pending.apply();
         for (int i = 0; i < hyperParameters.length; i++) {
+            if (hyperParameters[i] == null) {
+                continue;  // no parameters
+            }
             hyperParameters[i].put(OptimizerConfig.LR_SLOT, layout.layers().get(i).optimizer().lr() * factor);
         }
         learningRateFactor = factor;

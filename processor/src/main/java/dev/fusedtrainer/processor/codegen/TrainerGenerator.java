@@ -35,6 +35,9 @@ public final class TrainerGenerator {
     private static final ClassName EVALUATION = ClassName.get(RUNTIME, "Evaluation");
     private static final ClassName LAYOUT = ClassName.get(RUNTIME, "ModelLayout");
     private static final ClassName DENSE_LAYOUT = ClassName.get(RUNTIME, "DenseLayout");
+    private static final ClassName CONV2D_LAYOUT = ClassName.get(RUNTIME, "Conv2dLayout");
+    private static final ClassName POOL2D_LAYOUT = ClassName.get(RUNTIME, "Pool2dLayout");
+    private static final ClassName FLATTEN_LAYOUT = ClassName.get(RUNTIME, "FlattenLayout");
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
     private static final ClassName TRAINER_STATE = ClassName.get(RUNTIME, "TrainerState");
@@ -91,11 +94,12 @@ public final class TrainerGenerator {
         type.addField(model.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? INT_POINTER : FLOAT_POINTER,
                 model.loss() == Loss.SOFTMAX_CROSS_ENTROPY ? "nativeLabels" : "nativeTargets", Modifier.PRIVATE, Modifier.FINAL);
         for (LayerSpec layer : layers) {
-            String n = layer.name();
-            for (String suffix : new String[] {"Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy"}) {
-                type.addField(FLOAT_POINTER, n + suffix, Modifier.PRIVATE, Modifier.FINAL);
+            for (String suffix : bufferSuffixes(layer)) {
+                type.addField(FLOAT_POINTER, layer.name() + suffix, Modifier.PRIVATE, Modifier.FINAL);
             }
-            type.addField(DOUBLE_POINTER, n + "Hyper", Modifier.PRIVATE, Modifier.FINAL);
+            if (layer.trainable()) {
+                type.addField(DOUBLE_POINTER, layer.name() + "Hyper", Modifier.PRIVATE, Modifier.FINAL);
+            }
         }
         type.addMethod(constructor());
         type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(Modifier.PUBLIC, Modifier.STATIC)
@@ -131,13 +135,17 @@ public final class TrainerGenerator {
         CodeBlock.Builder doc = CodeBlock.builder()
                 .add("Trains {@link $L} with the optimizer update fused into the training step.\n\n", model.modelName())
                 .add("<pre>\n");
-        int in = model.inputSize();
         for (LayerSpec layer : layers) {
             String activation = layer.activation() == Activation.LEAKY_RELU
                     ? "LEAKY_RELU(negativeSlope=" + layer.negativeSlope() + ")" : layer.activation().name();
-            doc.add("$L: [B,$L] → [B,$L] $L, $L\n", layer.name(), in, layer.out(), activation,
-                    layer.optimizer().describe());
-            in = layer.out();
+            String what = switch (layer.kind()) {
+                case DENSE -> activation + ", " + layer.optimizer().describe();
+                case CONV2D -> "conv " + window(layer) + " " + activation + ", " + layer.optimizer().describe();
+                case MAX_POOL2D -> "max pool " + window(layer);
+                case AVG_POOL2D -> "average pool " + window(layer);
+                case FLATTEN -> "flatten (a view, no copy)";
+            };
+            doc.add("$L: $L → $L $L\n", layer.name(), batchShape(layer.inShape()), batchShape(layer.outShape()), what);
         }
         doc.add("loss: $L\n", model.loss()).add("</pre>\n\n")
                 .add("Schedules (default $L, chosen in {@link Builder#schedule}):\n", model.defaultSchedule())
@@ -157,9 +165,20 @@ public final class TrainerGenerator {
                 model.inputSize(), LOSS, model.loss(), List.class).indent().indent();
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
-            code.add("new $T($S, $L, $L, $T.$L, $Lf,\n        $L)$L", DENSE_LAYOUT, l.name(), l.in(), l.out(), ACTIVATION,
-                    l.activation(), floatLiteral(l.negativeSlope()), optimizerConfig(l.optimizer()),
-                    i + 1 < layers.size() ? ",\n" : "))");
+            List<Integer> in = l.inShape();
+            switch (l.kind()) {
+                case DENSE -> code.add("new $T($S, $L, $L, $T.$L, $Lf,\n        $L)", DENSE_LAYOUT, l.name(), l.in(),
+                        l.out(), ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()), optimizerConfig(l.optimizer()));
+                case CONV2D -> code.add("new $T($S, $L, $L, $L, $L, $L, $L, $L, $T.$L, $Lf,\n        $L)", CONV2D_LAYOUT,
+                        l.name(), in.get(0), in.get(1), in.get(2), l.outShape().get(0), l.kernel(), l.stride(),
+                        l.padding(), ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()),
+                        optimizerConfig(l.optimizer()));
+                case MAX_POOL2D, AVG_POOL2D -> code.add("new $T($S, $T.$L, $L, $L, $L, $L, $L, $L)", POOL2D_LAYOUT,
+                        l.name(), POOL2D_LAYOUT.nestedClass("Mode"), l.kind() == LayerSpec.Kind.MAX_POOL2D ? "MAX" : "AVERAGE",
+                        in.get(0), in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
+                case FLATTEN -> code.add("new $T($S, $L)", FLATTEN_LAYOUT, l.name(), l.in());
+            }
+            code.add(i + 1 < layers.size() ? ",\n" : "))");
         }
         return code.unindent().unindent().build();
     }
@@ -223,15 +242,19 @@ public final class TrainerGenerator {
                         ? "this.nativeLabels = core.labels()" : "this.nativeTargets = core.targets()");
         for (int i = 0; i < layers.size(); i++) {
             String n = layers.get(i).name();
-            c.addStatement("this.$LParams = core.params($L)", n, i)
-                    .addStatement("this.$LGrads = core.grads($L)", n, i)
-                    .addStatement("this.$LState0 = core.state($L, 0)", n, i)
-                    .addStatement("this.$LState1 = core.state($L, 1)", n, i)
-                    .addStatement("this.$LState2 = core.state($L, 2)", n, i)
-                    .addStatement("this.$LZ = core.preActivation($L)", n, i)
-                    .addStatement("this.$LY = core.output($L)", n, i)
-                    .addStatement("this.$LDy = core.outputGrad($L)", n, i)
-                    .addStatement("this.$LHyper = core.hyperParameters($L)", n, i);
+            for (String suffix : bufferSuffixes(layers.get(i))) {
+                c.addStatement("this.$L$L = core.$L", n, suffix, switch (suffix) {
+                    case "Params" -> "params(" + i + ")";
+                    case "Grads" -> "grads(" + i + ")";
+                    case "Z" -> "preActivation(" + i + ")";
+                    case "Y" -> "output(" + i + ")";
+                    case "Dy" -> "outputGrad(" + i + ")";
+                    default -> "state(" + i + ", " + suffix.substring("State".length()) + ")";
+                });
+            }
+            if (layers.get(i).trainable()) {
+                c.addStatement("this.$LHyper = core.hyperParameters($L)", n, i);
+            }
         }
         return c.addStatement("core.onPendingUpdates(this::applyPendingUpdates)").build();
     }
@@ -493,10 +516,20 @@ public final class TrainerGenerator {
                 .addStatement("long step = core.stepCount() + 1");
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec l = layers.get(i);
+            if (l.kind() != LayerSpec.Kind.DENSE) {
+                addLayerBackward(m, i);
+                if (l.trainable()) {
+                    m.addComment("$L: $L ← $L(its gradient) right after it is computed, while it is in cache  [BACKWARD]",
+                            l.name(), paramShapes(l), l.optimizer().kind());
+                    addLayerUpdate(m, l, "step");
+                }
+                continue;
+            }
             addActivationBackward(m, l);
             m.addComment("$L: $L ← $L(dzᵀ·x, Σdz) fused right after the layer's gradient, $L  [BACKWARD]", l.name(),
                     paramShapes(l),
-                    l.optimizer().kind(), i == 0 ? "first layer: no dx" : "dx = dz·W with the old W first");
+                    l.optimizer().kind(), inputGradOf(i).equals("null") ? "first layer: no dx"
+                            : "dx = dz·W with the old W first");
             m.addStatement("backend.denseBackwardFused($LHyper, step, $LDy, $L, $L, $LParams, $LGrads,$W$LState0, "
                             + "$LState1, $LState2, batch, $L, $L, threads)", l.name(), l.name(), inputOf(i),
                     inputGradOf(i), l.name(), l.name(), l.name(), l.name(), l.name(), l.in(), l.out());
@@ -513,6 +546,17 @@ public final class TrainerGenerator {
                 .addStatement("long pendingStep = core.stepCount()");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
+            if (l.kind() != LayerSpec.Kind.DENSE) {
+                if (l.trainable()) {
+                    m.beginControlFlow("if (updatesPending)");
+                    m.addComment("$L: $L ← $L(gradient of step t-1) just before their forward use  [FORWARD]",
+                            l.name(), paramShapes(l), l.optimizer().kind());
+                    addLayerUpdate(m, l, "pendingStep");
+                    m.endControlFlow();
+                }
+                addLayerForward(m, i);
+                continue;
+            }
             m.beginControlFlow("if (updatesPending)");
             m.addComment("$L: $L ← $L(gradient of step t-1) just before their forward use, then",
                     l.name(), paramShapes(l), l.optimizer().kind());
@@ -523,7 +567,7 @@ public final class TrainerGenerator {
                     inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.name(), l.in(), l.out(),
                     ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
             m.nextControlFlow("else");
-            addDenseForward(m, i);
+            addLayerForward(m, i);
             m.endControlFlow();
         }
         return m.addStatement("updatesPending = false")
@@ -542,18 +586,53 @@ public final class TrainerGenerator {
         MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "batch");
         for (int i = 0; i < layers.size(); i++) {
-            addDenseForward(m, i);
+            addLayerForward(m, i);
         }
         return m.build();
     }
 
-    private void addDenseForward(MethodSpec.Builder m, int i) {
+    private void addLayerForward(MethodSpec.Builder m, int i) {
         LayerSpec l = layers.get(i);
-        m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(),
-                l.activation().name().toLowerCase(Locale.ROOT), l.in(), l.out(), l.in(), l.out());
-        m.addStatement("backend.denseForward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf)",
-                inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
-                floatLiteral(l.negativeSlope()));
+        String act = l.activation().name().toLowerCase(Locale.ROOT);
+        List<Integer> in = l.inShape();
+        switch (l.kind()) {
+            case DENSE -> {
+                m.addComment("$L: y[B,$L] = $L(x[B,$L] · W[$L,$L]ᵀ + b[$L])", l.name(), l.out(), act, l.in(), l.out(),
+                        l.in(), l.out());
+                m.addStatement("backend.denseForward($L, $LParams, $LZ, $LY, batch, $L, $L,$W$T.$L.ordinal(), $Lf)",
+                        inputOf(i), l.name(), l.name(), l.name(), l.in(), l.out(), ACTIVATION, l.activation(),
+                        floatLiteral(l.negativeSlope()));
+            }
+            case CONV2D -> {
+                m.addComment("$L: y$L = $L(conv(x$L; $L; $L))", l.name(), batchShape(l.outShape()), act,
+                        batchShape(in), paramShapes(l), window(l));
+                m.addStatement("backend.conv2dForward($L, $LParams, $LZ, $LY, batch, $L,$W$T.$L.ordinal(), $Lf)",
+                        inputOf(i), l.name(), l.name(), l.name(), convGeometry(l), ACTIVATION, l.activation(),
+                        floatLiteral(l.negativeSlope()));
+            }
+            case MAX_POOL2D, AVG_POOL2D -> {
+                m.addComment("$L: y$L = $L pool of x$L, $L", l.name(), batchShape(l.outShape()),
+                        l.kind() == LayerSpec.Kind.MAX_POOL2D ? "max" : "average", batchShape(in), window(l));
+                m.addStatement("backend.pool2dForward($L, $L, $LY, batch, $L, $L, $L, $L, $L, $L)",
+                        l.kind() == LayerSpec.Kind.MAX_POOL2D, inputOf(i), l.name(), in.get(0), in.get(1), in.get(2),
+                        l.kernel(), l.stride(), l.padding());
+            }
+            case FLATTEN -> m.addComment("$L: x$L viewed as $L (NCHW is already row-major: no copy)", l.name(),
+                    batchShape(in), batchShape(l.outShape()));
+        }
+    }
+
+    /** Channels, height, width, filters, kernel, stride, padding: a conv kernel's geometry arguments. */
+    private static String convGeometry(LayerSpec l) {
+        List<Integer> in = l.inShape();
+        return in.get(0) + ", " + in.get(1) + ", " + in.get(2) + ", " + l.outShape().get(0) + ", " + l.kernel() + ", "
+                + l.stride() + ", " + l.padding();
+    }
+
+    /** The unfused rule over one layer's block: a layer whose update does not live in a fused kernel. */
+    private void addLayerUpdate(MethodSpec.Builder m, LayerSpec l, String step) {
+        m.addStatement("backend.optimUpdate($LHyper, $L, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
+                l.name(), step, l.name(), l.name(), l.name(), l.name(), l.name(), l.parameterCount());
     }
 
     private MethodSpec lossAndGradient() {
@@ -588,17 +667,39 @@ public final class TrainerGenerator {
     /** Layer i's activation backward, then its weight gradient and (but for the first layer) dx. */
     private void addLayerBackward(MethodSpec.Builder m, int i) {
         LayerSpec l = layers.get(i);
+        boolean dx = !inputGradOf(i).equals("null");
+        List<Integer> in = l.inShape();
         addActivationBackward(m, l);
-        m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), i == 0 ? "" : ", and dx");
-        m.addStatement("backend.denseBackward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L)", l.name(),
-                inputOf(i), l.name(), l.name(), inputGradOf(i), l.in(), l.out());
+        switch (l.kind()) {
+            case DENSE -> {
+                m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), dx ? ", and dx" : "");
+                m.addStatement("backend.denseBackward($LDy, $L, $LParams, $LGrads, $L, batch, $L, $L)", l.name(),
+                        inputOf(i), l.name(), l.name(), inputGradOf(i), l.in(), l.out());
+            }
+            case CONV2D -> {
+                m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), dx ? ", and dx (with the old W)" : "");
+                m.addStatement("backend.conv2dBackward($LDy, $L, $LParams, $LGrads, $L, batch, $L)", l.name(),
+                        inputOf(i), l.name(), l.name(), inputGradOf(i), convGeometry(l));
+            }
+            case MAX_POOL2D, AVG_POOL2D -> {
+                if (dx) {
+                    m.addComment("$L: dx$L from dy$L", l.name(), batchShape(in), batchShape(l.outShape()));
+                    m.addStatement("backend.pool2dBackward($L, $LDy, $L, $L, batch, $L, $L, $L, $L, $L, $L)",
+                            l.kind() == LayerSpec.Kind.MAX_POOL2D, l.name(), inputOf(i), inputGradOf(i), in.get(0),
+                            in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
+                }
+            }
+            case FLATTEN -> {
+            }
+        }
     }
 
     private void addActivationBackward(MethodSpec.Builder m, LayerSpec l) {
         if (l.activation() == Activation.IDENTITY) {
             return;
         }
-        m.addComment("$L: dz[B,$L] = dy ⊙ $L'(z)", l.name(), l.out(), l.activation().name().toLowerCase(Locale.ROOT));
+        m.addComment("$L: dz$L = dy ⊙ $L'(z)", l.name(), batchShape(l.outShape()),
+                l.activation().name().toLowerCase(Locale.ROOT));
         m.addStatement("backend.activationBackward($T.$L.ordinal(), $Lf,$W$LZ, $LY, $LDy, (long) batch * $L)",
                 ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()), l.name(), l.name(), l.name(), l.out());
     }
@@ -626,6 +727,9 @@ public final class TrainerGenerator {
     private List<List<LayerSpec>> groupsByOptimizer() {
         List<List<LayerSpec>> groups = new ArrayList<>();
         for (LayerSpec l : layers) {
+            if (!l.trainable()) {
+                continue;  // no parameters: the blocks on either side are contiguous
+            }
             if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())) {
                 groups.get(groups.size() - 1).add(l);
             } else {
@@ -712,7 +816,9 @@ public final class TrainerGenerator {
     private CodeBlock dataParallelUpdates(String step) {
         CodeBlock.Builder code = CodeBlock.builder();
         for (int i = layers.size() - 1; i >= 0; i--) {
-            code.addStatement("dp.update($L, $L)", i, step);
+            if (layers.get(i).trainable()) {
+                code.addStatement("dp.update($L, $L)", i, step);
+            }
         }
         return code.build();
     }
@@ -763,7 +869,7 @@ public final class TrainerGenerator {
 
     private void addFusedUpdates(MethodSpec.Builder m, int stage) {
         for (int j = layers.size() - 1; j >= 0; j--) {
-            if (readyStage(j) == stage) {
+            if (layers.get(j).trainable() && readyStage(j) == stage) {
                 LayerSpec l = layers.get(j);
                 m.addComment("$L: $L ← $L(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]",
                         l.name(), paramShapes(l), l.optimizer().kind());
@@ -780,6 +886,19 @@ public final class TrainerGenerator {
                 .addStatement("long pendingStep = core.stepCount()");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
+            if (l.kind() != LayerSpec.Kind.DENSE) {
+                if (l.trainable()) {
+                    m.beginControlFlow("if (updatesPending && dp.fuseIntoForward($L, pendingStep))", i);
+                    m.addComment("$L: $L ← $L(averaged gradient of step t-1) just before its forward use  [FORWARD]",
+                            l.name(), paramShapes(l), l.optimizer().kind());
+                    addLayerUpdate(m, l, "pendingStep");
+                    m.nextControlFlow("else");
+                    m.addStatement("dp.awaitWeights($L)", i);
+                    m.endControlFlow();
+                }
+                addLayerForward(m, i);
+                continue;
+            }
             m.beginControlFlow("if (updatesPending && dp.fuseIntoForward($L, pendingStep))", i);
             m.addComment("$L: $L ← $L(averaged gradient of step t-1), fused into y = $L(x · Wᵀ + b)  [FORWARD]",
                     l.name(), paramShapes(l), l.optimizer().kind(), l.activation().name().toLowerCase(Locale.ROOT));
@@ -789,7 +908,7 @@ public final class TrainerGenerator {
                     ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
             m.nextControlFlow("else");
             m.addStatement("dp.awaitWeights($L)", i);
-            addDenseForward(m, i);
+            addLayerForward(m, i);
             m.endControlFlow();
         }
         m.addStatement("updatesPending = false");
@@ -807,8 +926,10 @@ public final class TrainerGenerator {
                 .addParameter(TypeName.INT, "batch")
                 .addJavadoc("Forward, each layer after its weights' all-gather (if one is pending: sharded mode).\n");
         for (int i = 0; i < layers.size(); i++) {
-            m.addStatement("dp.awaitWeights($L)", i);
-            addDenseForward(m, i);
+            if (layers.get(i).trainable()) {
+                m.addStatement("dp.awaitWeights($L)", i);
+            }
+            addLayerForward(m, i);
         }
         return m.build();
     }
@@ -826,16 +947,53 @@ public final class TrainerGenerator {
 
     // ---- names ----
 
+    /** The buffer a layer reads: the output of the nearest earlier layer that is not a Flatten (a view). */
     private String inputOf(int layer) {
-        return layer == 0 ? "input" : layers.get(layer - 1).name() + "Y";
+        int producer = producerBefore(layer);
+        return producer < 0 ? "input" : layers.get(producer).name() + "Y";
     }
 
+    /** Where a layer writes its input's gradient; "null" when nothing before it needs one. */
     private String inputGradOf(int layer) {
-        return layer == 0 ? "null" : layers.get(layer - 1).name() + "Dy";
+        int producer = producerBefore(layer);
+        return producer < 0 ? "null" : layers.get(producer).name() + "Dy";
+    }
+
+    private int producerBefore(int layer) {
+        int i = layer - 1;
+        while (i >= 0 && layers.get(i).kind() == LayerSpec.Kind.FLATTEN) {
+            i--;
+        }
+        return i;
+    }
+
+    /** The buffers a layer's kind uses; Flatten has none (the next layer reads its producer's). */
+    private static List<String> bufferSuffixes(LayerSpec l) {
+        return switch (l.kind()) {
+            case DENSE, CONV2D -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy");
+            case MAX_POOL2D, AVG_POOL2D -> List.of("Y", "Dy");
+            case FLATTEN -> List.of();
+        };
     }
 
     private static String paramShapes(LayerSpec l) {
+        if (l.kind() == LayerSpec.Kind.CONV2D) {
+            return "W[" + l.outShape().get(0) + "," + l.inShape().get(0) + "," + l.kernel() + "," + l.kernel() + "], b["
+                    + l.outShape().get(0) + "]";
+        }
         return "W[" + l.out() + "," + l.in() + "], b[" + l.out() + "]";
+    }
+
+    /** {@code [B,32,14,14]}: a per-sample shape with the batch in front. */
+    private static String batchShape(List<Integer> shape) {
+        StringBuilder text = new StringBuilder("[B");
+        shape.forEach(d -> text.append(',').append(d));
+        return text.append(']').toString();
+    }
+
+    /** {@code 3x3 stride 1 padding 1}. */
+    private static String window(LayerSpec l) {
+        return l.kernel() + "x" + l.kernel() + " stride " + l.stride() + (l.padding() > 0 ? " padding " + l.padding() : "");
     }
 
     private static String floatLiteral(double v) {

@@ -8,10 +8,15 @@ public enum Message {
     NO_LAYERS("FT-NO-LAYERS", "@Model class %s declares no @Layer fields; add at least one, e.g. "
             + "'@Layer(units = 10) Dense output;'"),
     LAYER_TYPE("FT-LAYER-TYPE", "@Layer field '%s' has type %s; a layer field's type names the kind of layer: "
-            + "use dev.fusedtrainer.annotations.Dense"),
+            + "use Dense, Conv2d, MaxPool2d, AvgPool2d or Flatten from dev.fusedtrainer.annotations"),
     LAYER_FIELD("FT-LAYER-FIELD", "@Layer field '%s' is static; layers are instance fields of the model: remove 'static'"),
     SIZE("FT-SIZE", "%s = %s must be positive"),
-    INPUT_SHAPE("FT-INPUT", "input = %s: dense models take one flat feature count, e.g. 'input = 784'"),
+    INPUT_SHAPE("FT-INPUT", "input = %s: give one flat feature count (e.g. 'input = 784') or channels, height "
+            + "and width for convolutional models (e.g. 'input = {1, 28, 28}')"),
+    LAYER_ELEMENT("FT-LAYER-ELEMENT", "%s does not apply to %s layer '%s', which takes %s: remove it"),
+    LAYER_NEEDS("FT-LAYER-NEEDS", "%s layer '%s' needs %s, e.g. '%s'"),
+    SHAPE("FT-SHAPE", "%s"),
+    NO_PARAMETERS("FT-NO-PARAMETERS", "@Optimizer on layer '%s' has no effect: a %s layer has no parameters; remove it"),
     OPTIMIZER_FIELD("FT-OPTIMIZER-FIELD", "@Optimizer on field '%s' has no effect: it is not a @Layer field; "
             + "annotate it with @Layer, or move @Optimizer to the model class %s"),
     NO_OPTIMIZER("FT-NO-OPTIMIZER", "layer '%s' has no optimizer: put @Optimizer on the model class or on this layer"),

@@ -38,6 +38,9 @@ public final class BucketPlanner {
         for (int i = layers.size() - 1; i >= 0; i--) {
             long start = offsets[i];
             long count = offsets[i + 1] - start;
+            if (count == 0) {
+                continue;  // pooling, Flatten: nothing to reduce, and no reason to wait for their backward
+            }
             boolean fits = count <= capacity;
             if (openEnd >= 0 && (!fits || openEnd - start > capacity)) {
                 buckets.add(new Bucket(offsets[i + 1], openEnd, openLowest));

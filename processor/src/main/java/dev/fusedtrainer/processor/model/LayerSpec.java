@@ -1,11 +1,89 @@
 package dev.fusedtrainer.processor.model;
 
 import dev.fusedtrainer.annotations.Activation;
+import java.util.List;
 
-/** One dense layer after validation: shapes resolved, optimizer resolved. */
-public record LayerSpec(String name, int in, int out, Activation activation, double negativeSlope,
-                        OptimizerSpec optimizer) {
+/**
+ * One layer after validation: kind, shapes inferred, optimizer resolved.
+ *
+ * @param inShape   one sample's input, {@code [features]} or {@code [C, H, W]}
+ * @param outShape  one sample's output, the same way
+ * @param kernel    window side (Conv2d, pooling), else 0
+ * @param stride    window step (Conv2d, pooling), else 0
+ * @param padding   zeros on each side (Conv2d, pooling), else 0
+ * @param optimizer the update rule; null for layers without parameters (pooling, Flatten)
+ */
+public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Integer> outShape, int kernel, int stride,
+                        int padding, Activation activation, double negativeSlope, OptimizerSpec optimizer) {
+
+    /** The kinds of layer, one per field type in {@code dev.fusedtrainer.annotations}. */
+    public enum Kind {
+        DENSE("Dense"), CONV2D("Conv2d"), MAX_POOL2D("MaxPool2d"), AVG_POOL2D("AvgPool2d"), FLATTEN("Flatten");
+
+        private final String typeName;
+
+        Kind(String typeName) {
+            this.typeName = typeName;
+        }
+
+        /** The field type's simple name. */
+        public String typeName() {
+            return typeName;
+        }
+
+        public boolean pooling() {
+            return this == MAX_POOL2D || this == AVG_POOL2D;
+        }
+    }
+
+    public LayerSpec {
+        inShape = List.copyOf(inShape);
+        outShape = List.copyOf(outShape);
+    }
+
+    /** A dense layer from {@code in} to {@code out} features. */
+    public static LayerSpec dense(String name, int in, int out, Activation activation, double negativeSlope,
+                                  OptimizerSpec optimizer) {
+        return new LayerSpec(name, Kind.DENSE, List.of(in), List.of(out), 0, 0, 0, activation, negativeSlope, optimizer);
+    }
+
+    /** Input features per sample, flattened. */
+    public int in() {
+        return product(inShape);
+    }
+
+    /** Output features per sample, flattened. */
+    public int out() {
+        return product(outShape);
+    }
+
+    public boolean trainable() {
+        return kind == Kind.DENSE || kind == Kind.CONV2D;
+    }
+
+    /** Rows and columns of the weight matrix as stored: Dense {@code [out, in]}, Conv2d {@code [F, C·k·k]}. */
+    public long weightCount() {
+        return switch (kind) {
+            case DENSE -> (long) out() * in();
+            case CONV2D -> (long) outShape.get(0) * inShape.get(0) * kernel * kernel;
+            default -> 0;
+        };
+    }
+
+    /** Weights then biases, one per output feature (Dense) or filter (Conv2d). */
     public long parameterCount() {
-        return (long) out * in + out;
+        return switch (kind) {
+            case DENSE -> weightCount() + out();
+            case CONV2D -> weightCount() + outShape.get(0);
+            default -> 0;
+        };
+    }
+
+    private static int product(List<Integer> shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
     }
 }

@@ -9,17 +9,28 @@ import java.util.List;
  *
  * @param packageName     package of the model class ("" for the unnamed package)
  * @param modelSimpleNames the model class's simple name, preceded by its enclosing classes' names
+ * @param inputShape      one sample's input, {@code [features]} or {@code [C, H, W]}
  * @param bucketFloats    capacity of a data-parallel gradient bucket ({@code @Model(bucketFloats)})
  * @param clipGradNorm    global gradient-norm clipping threshold, 0 for none ({@code @Model(clipGradNorm)})
  * @param accumulateSteps micro-batches per optimizer update, 1 for none ({@code @Model(accumulateSteps)})
  * @param clipLayerGradNorm per-layer gradient-norm clipping threshold, 0 for none ({@code @Model(clipLayerGradNorm)})
  */
-public record ModelSpec(String packageName, List<String> modelSimpleNames, int inputSize, Loss loss,
+public record ModelSpec(String packageName, List<String> modelSimpleNames, List<Integer> inputShape, Loss loss,
                         Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
                         int accumulateSteps, double clipLayerGradNorm) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);
+        inputShape = List.copyOf(inputShape);
+    }
+
+    /** Input features per sample, flattened. */
+    public int inputSize() {
+        int n = 1;
+        for (int d : inputShape) {
+            n *= d;
+        }
+        return n;
     }
 
     /** The model's name as written in code, e.g. {@code FashionMlp} or {@code Outer.Inner}. */

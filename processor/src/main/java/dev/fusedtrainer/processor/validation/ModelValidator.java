@@ -37,7 +37,7 @@ public final class ModelValidator {
     static final String MODEL = "dev.fusedtrainer.annotations.Model";
     static final String LAYER = "dev.fusedtrainer.annotations.Layer";
     static final String OPTIMIZER = "dev.fusedtrainer.annotations.Optimizer";
-    private static final String DENSE = "dev.fusedtrainer.annotations.Dense";
+    private static final String ANNOTATIONS = "dev.fusedtrainer.annotations.";
 
     private final Elements elements;
     private boolean unresolvedLayerType;
@@ -52,7 +52,7 @@ public final class ModelValidator {
         checkExtensible(type, report);
         Map<String, AnnotationValue> modelValues = Mirrors.allValues(model, elements);
 
-        int inputSize = checkInput(type, model, modelValues.get("input"), report);
+        List<Integer> inputShape = checkInput(type, model, modelValues.get("input"), report);
         Loss loss = Loss.valueOf(Mirrors.enumName(modelValues.get("loss")));
         Schedule schedule = Schedule.valueOf(Mirrors.enumName(modelValues.get("schedule")));
         AnnotationValue bucketValue = modelValues.get("bucketFloats");
@@ -78,7 +78,8 @@ public final class ModelValidator {
 
         List<LayerSpec> layers = new ArrayList<>();
         List<VariableElement> layerFields = new ArrayList<>();
-        int in = inputSize;
+        List<Integer> in = inputShape;
+        String source = "the model's input";
         for (VariableElement field : ElementFilter.fieldsIn(type.getEnclosedElements())) {
             Optional<AnnotationMirror> layer = Mirrors.find(field, LAYER);
             if (layer.isEmpty()) {
@@ -87,13 +88,12 @@ public final class ModelValidator {
                 continue;
             }
             layerFields.add(field);
-            Optional<LayerSpec> spec = readLayer(field, layer.get(), in, modelOptimizer, modelOptimizerPresent, report);
-            if (spec.isPresent()) {
-                layers.add(spec.get());
-                in = spec.get().out();
-            } else {
-                in = Math.max(in, 1);
-            }
+            Optional<LayerSpec> spec = readLayer(field, layer.get(), in, source, modelOptimizer, modelOptimizerPresent,
+                    report);
+            // after a problem the next input shape is unknown: later layers get their own checks, not shape noise
+            in = spec.map(LayerSpec::outShape).orElse(null);
+            source = "layer '" + field.getSimpleName() + "'";
+            spec.ifPresent(layers::add);
         }
         if (layerFields.isEmpty()) {
             report.error(type, model, null, Message.NO_LAYERS, type.getSimpleName());
@@ -104,7 +104,7 @@ public final class ModelValidator {
         if (!report.isClean() || unresolvedLayerType) {
             return Optional.empty();
         }
-        return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputSize, loss, schedule, layers,
+        return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputShape, loss, schedule, layers,
                 bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm));
     }
 
@@ -245,46 +245,109 @@ public final class ModelValidator {
         return (name.startsWith("a") || name.startsWith("e") || name.startsWith("i") ? "an " : "a ") + name;
     }
 
-    private int checkInput(TypeElement type, AnnotationMirror model, AnnotationValue input, Report report) {
+    /** The model's input shape, {@code [features]} or {@code [C, H, W]}; null after reporting a problem. */
+    private List<Integer> checkInput(TypeElement type, AnnotationMirror model, AnnotationValue input, Report report) {
         @SuppressWarnings("unchecked")
         List<? extends AnnotationValue> dims = (List<? extends AnnotationValue>) input.getValue();
-        if (dims.size() != 1) {
-            List<Object> shown = new ArrayList<>();
-            dims.forEach(d -> shown.add(d.getValue()));
-            report.error(type, model, input, Message.INPUT_SHAPE, shown.toString().replace('[', '{').replace(']', '}'));
-            return 1;
+        List<Integer> shape = new ArrayList<>();
+        dims.forEach(d -> shape.add((Integer) d.getValue()));
+        if (shape.size() != 1 && shape.size() != 3) {
+            report.error(type, model, input, Message.INPUT_SHAPE, shape.toString().replace('[', '{').replace(']', '}'));
+            return null;
         }
-        int size = (Integer) dims.get(0).getValue();
-        if (size <= 0) {
-            report.error(type, model, input, Message.SIZE, "input", size);
-            return 1;
+        for (int size : shape) {
+            if (size <= 0) {
+                report.error(type, model, input, Message.SIZE, "input", shape.size() == 1 ? size
+                        : shape.toString().replace('[', '{').replace(']', '}'));
+                return null;
+            }
         }
-        return size;
+        return shape;
     }
 
-    private Optional<LayerSpec> readLayer(VariableElement field, AnnotationMirror layer, int in,
+    /** The @Layer elements each kind takes, in the order messages list them. */
+    private static final Map<LayerSpec.Kind, List<String>> ELEMENTS = Map.of(
+            LayerSpec.Kind.DENSE, List.of("units", "activation", "negativeSlope"),
+            LayerSpec.Kind.CONV2D, List.of("filters", "kernel", "stride", "padding", "activation", "negativeSlope"),
+            LayerSpec.Kind.MAX_POOL2D, List.of("kernel", "stride", "padding"),
+            LayerSpec.Kind.AVG_POOL2D, List.of("kernel", "stride", "padding"),
+            LayerSpec.Kind.FLATTEN, List.of());
+
+    /** The kind a layer field's type names; null (reported, or left to javac) when it names none. */
+    private LayerSpec.Kind kindOf(VariableElement field, Report report) {
+        if (field.asType().getKind() == TypeKind.ERROR) {
+            unresolvedLayerType = true;  // javac reports the missing type itself; a second error would be noise
+            return null;
+        }
+        String typeName = field.asType().toString();
+        for (LayerSpec.Kind kind : LayerSpec.Kind.values()) {
+            if (typeName.equals(ANNOTATIONS + kind.typeName())) {
+                return kind;
+            }
+        }
+        if (report != null) {
+            report.error(field, Message.LAYER_TYPE, field.getSimpleName(), typeName);
+        }
+        return null;
+    }
+
+    /**
+     * Reads one layer and infers its output shape from {@code in} (null when an earlier problem left it
+     * unknown: the layer's own elements are still checked). {@code source} names what produces {@code in}.
+     */
+    private Optional<LayerSpec> readLayer(VariableElement field, AnnotationMirror layer, List<Integer> in, String source,
                                           Optional<OptimizerSpec> modelOptimizer, boolean modelOptimizerPresent,
                                           Report report) {
         int problems = report.problems().size();
         String name = field.getSimpleName().toString();
-        String typeName = field.asType().toString();
-        if (field.asType().getKind() == TypeKind.ERROR) {
-            unresolvedLayerType = true;  // javac reports the missing type itself; a second error would be noise
-        } else if (!typeName.equals(DENSE)) {
-            report.error(field, Message.LAYER_TYPE, name, typeName);
-        }
+        LayerSpec.Kind kind = kindOf(field, report);
         if (field.getModifiers().contains(Modifier.STATIC)) {
             report.error(field, Message.LAYER_FIELD, name);
         }
+        if (kind == null) {
+            return Optional.empty();
+        }
         Map<String, AnnotationValue> values = Mirrors.allValues(layer, elements);
         Map<String, AnnotationValue> explicit = Mirrors.explicitValues(layer);
-        int units = (Integer) values.get("units").getValue();
-        if (units <= 0) {
-            report.error(field, layer, values.get("units"), Message.SIZE, "units", units);
+        List<String> takes = ELEMENTS.get(kind);
+        for (Map.Entry<String, AnnotationValue> e : explicit.entrySet()) {
+            if (!takes.contains(e.getKey())) {
+                report.error(field, layer, e.getValue(), Message.LAYER_ELEMENT, e.getKey(), kind.typeName(), name,
+                        takes.isEmpty() ? "no elements" : String.join(", ", takes));
+            }
         }
-        Activation activation = Activation.valueOf(Mirrors.enumName(values.get("activation")));
+        int units = 0;
+        int filters = 0;
+        int kernel = 0;
+        int stride = 0;
+        int padding = 0;
+        switch (kind) {
+            case DENSE -> units = required(field, layer, values, explicit, kind, "units", "@Layer(units = 10)", report);
+            case CONV2D -> {
+                filters = required(field, layer, values, explicit, kind, "filters",
+                        "@Layer(filters = 32, kernel = 3)", report);
+                kernel = required(field, layer, values, explicit, kind, "kernel", "@Layer(filters = 32, kernel = 3)",
+                        report);
+                stride = window(field, layer, values, explicit, 1, report);
+                padding = padding(field, layer, values, report);
+            }
+            case MAX_POOL2D, AVG_POOL2D -> {
+                kernel = required(field, layer, values, explicit, kind, "kernel", "@Layer(kernel = 2)", report);
+                stride = window(field, layer, values, explicit, kernel, report);
+                padding = padding(field, layer, values, report);
+                if (kernel > 0 && padding > kernel / 2) {
+                    report.error(field, layer, values.get("padding"), Message.HYPER_RANGE, "padding", padding,
+                            "pooling pads at most half the kernel (kernel / 2 = " + kernel / 2 + "), as in PyTorch");
+                }
+            }
+            case FLATTEN -> {
+            }
+        }
+        boolean trainable = kind == LayerSpec.Kind.DENSE || kind == LayerSpec.Kind.CONV2D;
+        Activation activation = trainable ? Activation.valueOf(Mirrors.enumName(values.get("activation")))
+                : Activation.IDENTITY;
         double slope = (Double) values.get("negativeSlope").getValue();
-        if (explicit.containsKey("negativeSlope") && activation != Activation.LEAKY_RELU) {
+        if (trainable && explicit.containsKey("negativeSlope") && activation != Activation.LEAKY_RELU) {
             report.error(field, layer, explicit.get("negativeSlope"), Message.CONTRADICTION,
                     "negativeSlope only applies to activation = LEAKY_RELU, but layer '" + name + "' uses "
                             + activation + ": remove negativeSlope or use LEAKY_RELU");
@@ -294,14 +357,101 @@ public final class ModelValidator {
                     "it must be a finite number");
         }
         Optional<AnnotationMirror> own = Mirrors.find(field, OPTIMIZER);
-        Optional<OptimizerSpec> optimizer = own.isPresent() ? readOptimizer(field, own.get(), report) : modelOptimizer;
-        if (own.isEmpty() && !modelOptimizerPresent) {
-            report.error(field, layer, null, Message.NO_OPTIMIZER, name);
+        Optional<OptimizerSpec> optimizer = Optional.empty();
+        if (trainable) {
+            optimizer = own.isPresent() ? readOptimizer(field, own.get(), report) : modelOptimizer;
+            if (own.isEmpty() && !modelOptimizerPresent) {
+                report.error(field, layer, null, Message.NO_OPTIMIZER, name);
+            }
+        } else if (own.isPresent()) {
+            report.error(field, own.get(), null, Message.NO_PARAMETERS, name, kind.typeName());
         }
-        if (report.problems().size() != problems || optimizer.isEmpty()) {
+        if (report.problems().size() != problems || (trainable && optimizer.isEmpty()) || in == null) {
             return Optional.empty();
         }
-        return Optional.of(new LayerSpec(name, in, units, activation, slope, optimizer.get()));
+        String what = "layer '" + name + "' (" + kind.typeName() + ")";
+        List<Integer> out;
+        switch (kind) {
+            case DENSE -> {
+                if (in.size() != 1) {
+                    report.error(field, layer, null, Message.SHAPE, what + " takes a flat input, but " + source
+                            + " gives " + in + ": add a Flatten layer before it, e.g. '@Layer Flatten flat;'");
+                    return Optional.empty();
+                }
+                out = List.of(units);
+            }
+            case FLATTEN -> {
+                if (in.size() == 1) {
+                    report.error(field, layer, null, Message.SHAPE, what + ": its input " + in + " from " + source
+                            + " is already flat: remove the layer");
+                    return Optional.empty();
+                }
+                out = List.of(in.get(0) * in.get(1) * in.get(2));
+            }
+            default -> {
+                if (in.size() != 3) {
+                    report.error(field, layer, null, Message.SHAPE, what + " takes a [C, H, W] input, but " + source
+                            + " gives " + in + (source.startsWith("the model") ? ": declare the input as channels, "
+                            + "height and width, e.g. 'input = {1, 28, 28}'"
+                            : ": convolution and pooling layers must come before the first Dense layer"));
+                    return Optional.empty();
+                }
+                int paddedHeight = in.get(1) + 2 * padding;
+                int paddedWidth = in.get(2) + 2 * padding;
+                if (kernel > paddedHeight || kernel > paddedWidth) {
+                    report.error(field, layer, values.get("kernel"), Message.SHAPE, what + ": kernel = " + kernel
+                            + " does not fit its input " + in + " from " + source + " (with padding = " + padding + ": "
+                            + paddedHeight + " x " + paddedWidth + "): use a smaller kernel or more padding");
+                    return Optional.empty();
+                }
+                int channels = kind == LayerSpec.Kind.CONV2D ? filters : in.get(0);
+                out = List.of(channels, (paddedHeight - kernel) / stride + 1, (paddedWidth - kernel) / stride + 1);
+            }
+        }
+        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, activation, slope,
+                optimizer.orElse(null)));
+    }
+
+    /** A size element the kind requires: written and positive. 0 after reporting a problem. */
+    private static int required(VariableElement field, AnnotationMirror layer, Map<String, AnnotationValue> values,
+                                Map<String, AnnotationValue> explicit, LayerSpec.Kind kind, String element,
+                                String example, Report report) {
+        int value = (Integer) values.get(element).getValue();
+        if (!explicit.containsKey(element)) {
+            report.error(field, layer, null, Message.LAYER_NEEDS, kind.typeName(), field.getSimpleName(), element,
+                    example);
+            return 0;
+        }
+        if (value <= 0) {
+            report.error(field, layer, values.get(element), Message.SIZE, element, value);
+            return 0;
+        }
+        return value;
+    }
+
+    /** The stride: {@code otherwise} unless written, and then positive. */
+    private static int window(VariableElement field, AnnotationMirror layer, Map<String, AnnotationValue> values,
+                              Map<String, AnnotationValue> explicit, int otherwise, Report report) {
+        if (!explicit.containsKey("stride")) {
+            return Math.max(otherwise, 1);
+        }
+        int stride = (Integer) values.get("stride").getValue();
+        if (stride <= 0) {
+            report.error(field, layer, values.get("stride"), Message.SIZE, "stride", stride);
+            return 1;
+        }
+        return stride;
+    }
+
+    private static int padding(VariableElement field, AnnotationMirror layer, Map<String, AnnotationValue> values,
+                               Report report) {
+        int padding = (Integer) values.get("padding").getValue();
+        if (padding < 0) {
+            report.error(field, layer, values.get("padding"), Message.HYPER_RANGE, "padding", padding,
+                    "padding must be >= 0");
+            return 0;
+        }
+        return padding;
     }
 
     /** Reads one @Optimizer: only hyper-parameters the rule takes, each in range; defaults filled in. */
@@ -374,10 +524,14 @@ public final class ModelValidator {
 
     private void checkLoss(VariableElement last, Loss loss, Report report) {
         AnnotationMirror mirror = Mirrors.find(last, LAYER).orElseThrow();
+        LayerSpec.Kind kind = kindOf(last, null);
+        if (kind != LayerSpec.Kind.DENSE && kind != LayerSpec.Kind.CONV2D) {
+            return;  // no activation to contradict the loss; an unknown type is reported on its own
+        }
         Map<String, AnnotationValue> values = Mirrors.allValues(mirror, elements);
         LayerFacts layer = new LayerFacts(last.getSimpleName().toString(),
                 Activation.valueOf(Mirrors.enumName(values.get("activation"))),
-                (Integer) values.get("units").getValue());
+                kind == LayerSpec.Kind.DENSE ? (Integer) values.get("units").getValue() : 0);
         switch (loss) {
             case SOFTMAX_CROSS_ENTROPY -> {
                 if (layer.activation() != Activation.IDENTITY) {

@@ -22,11 +22,11 @@ class TrainerGeneratorTest {
     private static final OptimizerSpec ADAM = optimizer(OptimizerKind.ADAM, Map.of("lr", 1e-3));
     private static final OptimizerSpec SGD = optimizer(OptimizerKind.SGD, Map.of("lr", 0.1, "momentum", 0.9));
 
-    private static final ModelSpec MODEL = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY,
+    private static final ModelSpec MODEL = new ModelSpec("demo", List.of("Mlp"), List.of(4), Loss.SOFTMAX_CROSS_ENTROPY,
             Schedule.BACKWARD, List.of(
-                    new LayerSpec("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
-                    new LayerSpec("mixer", 8, 8, Activation.TANH, 0.01, SGD),
-                    new LayerSpec("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
+                    LayerSpec.dense("hidden", 4, 8, Activation.RELU, 0.01, ADAM),
+                    LayerSpec.dense("mixer", 8, 8, Activation.TANH, 0.01, SGD),
+                    LayerSpec.dense("logits", 8, 3, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
 
     private static OptimizerSpec optimizer(OptimizerKind kind, Map<String, Double> explicit) {
         Map<String, Double> values = new LinkedHashMap<>(kind.defaults());
@@ -69,7 +69,7 @@ class TrainerGeneratorTest {
 
     @Test
     void clippingRunsAfterTheWholeBackwardAndBeforeAnyUpdateAndBackwardIsRefused() {
-        ModelSpec clipped = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY, Schedule.FORWARD,
+        ModelSpec clipped = new ModelSpec("demo", List.of("Mlp"), List.of(4), Loss.SOFTMAX_CROSS_ENTROPY, Schedule.FORWARD,
                 MODEL.layers(), 1 << 20, 0.3, 1, 0);
         String text = new TrainerGenerator(clipped).generate().toString();
         List<String> unfused = statements(methodBody(text, "stepUnfused"));
@@ -84,7 +84,7 @@ class TrainerGeneratorTest {
 
     @Test
     void accumulationEndsMidCycleStepsBeforeClippingAndTheUpdate() {
-        ModelSpec accumulated = new ModelSpec("demo", List.of("Mlp"), 4, Loss.SOFTMAX_CROSS_ENTROPY, Schedule.UNFUSED,
+        ModelSpec accumulated = new ModelSpec("demo", List.of("Mlp"), List.of(4), Loss.SOFTMAX_CROSS_ENTROPY, Schedule.UNFUSED,
                 MODEL.layers(), 1 << 20, 0.3, 3, 0);
         String text = new TrainerGenerator(accumulated).generate().toString();
         for (String method : List.of("stepUnfused", "stepForwardFused")) {
@@ -105,8 +105,8 @@ class TrainerGeneratorTest {
 
     @Test
     void aNestedModelGetsATopLevelTrainerThatExtendsItByItsQualifiedName() {
-        ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), 4, Loss.MEAN_SQUARED_ERROR,
-                Schedule.UNFUSED, List.of(new LayerSpec("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
+        ModelSpec nested = new ModelSpec("demo", List.of("Outer", "Inner"), List.of(4), Loss.MEAN_SQUARED_ERROR,
+                Schedule.UNFUSED, List.of(LayerSpec.dense("out", 4, 1, Activation.IDENTITY, 0.01, ADAM)), 1 << 20, 0, 1, 0);
         String text = new TrainerGenerator(nested).generate().toString();
         assertTrue(text.contains("public final class Outer_InnerTrainer extends Outer.Inner implements Trainer {"), text);
     }

@@ -17,7 +17,7 @@ class BucketPlannerTest {
     private static List<LayerSpec> layers(int... widths) {
         List<LayerSpec> layers = new ArrayList<>();
         for (int i = 0; i + 1 < widths.length; i++) {
-            layers.add(new LayerSpec("l" + i, widths[i], widths[i + 1], Activation.RELU, 0.01, SGD));
+            layers.add(LayerSpec.dense("l" + i, widths[i], widths[i + 1], Activation.RELU, 0.01, SGD));
         }
         return layers;
     }

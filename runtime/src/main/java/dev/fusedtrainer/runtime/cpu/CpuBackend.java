@@ -117,6 +117,46 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2dForward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y, int batch, int channels,
+                              int height, int width, int filters, int kernel, int stride, int padding, int activation,
+                              float slope) {
+        if (CpuKernels.ft_conv2d_forward(x, p, z, y, batch, channels, height, width, filters, kernel, stride, padding,
+                activation, slope, threads) != 0) {
+            throw scratchOutOfMemory("conv2d forward", channels, kernel, height, width);
+        }
+    }
+
+    @Override
+    public void conv2dBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g, FloatPointer dx,
+                               int batch, int channels, int height, int width, int filters, int kernel, int stride,
+                               int padding) {
+        if (CpuKernels.ft_conv2d_backward(dz, x, p, g, dx, batch, channels, height, width, filters, kernel, stride,
+                padding, threads) != 0) {
+            throw scratchOutOfMemory("conv2d backward", channels, kernel, height, width);
+        }
+    }
+
+    private static OutOfMemoryError scratchOutOfMemory(String kernel, int channels, int size, int height, int width) {
+        return new OutOfMemoryError("the " + kernel + " kernel could not allocate its native scratch memory (an im2col "
+                + "matrix for " + channels + "x" + size + "x" + size + " windows over " + height + "x" + width
+                + "); nothing was changed");
+    }
+
+    @Override
+    public void pool2dForward(boolean max, FloatPointer x, FloatPointer y, int batch, int channels, int height,
+                              int width, int kernel, int stride, int padding) {
+        CpuKernels.ft_pool2d_forward(max ? 1 : 0, x, y, batch, channels, height, width, kernel, stride, padding,
+                threads);
+    }
+
+    @Override
+    public void pool2dBackward(boolean max, FloatPointer dy, FloatPointer x, FloatPointer dx, int batch, int channels,
+                               int height, int width, int kernel, int stride, int padding) {
+        CpuKernels.ft_pool2d_backward(max ? 1 : 0, dy, x, dx, batch, channels, height, width, kernel, stride, padding,
+                threads);
+    }
+
+    @Override
     public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                             FloatPointer s1, FloatPointer s2, long n, int threads) {
         CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);

@@ -93,6 +93,25 @@ public final class CpuKernels implements LoadEnabled {
 
     // ---- conv2d and pooling (conv2d.h, pool.h) ----
 
+    /** Returns 0, or 1 when the im2col scratch could not be allocated (nothing was changed). */
+    public static native int ft_conv2d_forward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y,
+                                               int batch, int channels, int height, int width, int filters,
+                                               int kernel, int stride, int padding, int activation, float slope,
+                                               int threads);
+
+    /** Returns 0, or 1 when the scratch could not be allocated (nothing was changed). */
+    public static native int ft_conv2d_backward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g,
+                                                FloatPointer dx, int batch, int channels, int height, int width,
+                                                int filters, int kernel, int stride, int padding, int threads);
+
+    public static native void ft_pool2d_forward(int max, FloatPointer x, FloatPointer y, int batch, int channels,
+                                                int height, int width, int kernel, int stride, int padding,
+                                                int threads);
+
+    public static native void ft_pool2d_backward(int max, FloatPointer dy, FloatPointer x, FloatPointer dx,
+                                                 int batch, int channels, int height, int width, int kernel,
+                                                 int stride, int padding, int threads);
+
 
     // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
 

@@ -2,6 +2,8 @@ package dev.fusedtrainer.runtime.cuda;
 
 import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.Device;
+import dev.fusedtrainer.runtime.DenseLayout;
+import dev.fusedtrainer.runtime.LayerLayout;
 import dev.fusedtrainer.runtime.ModelLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,13 @@ public final class CudaBackend implements Backend {
      * saying why it cannot be used (no kernels in this build, no driver, no device, old driver, no cuBLAS).
      */
     public static CudaBackend open(Device device, ModelLayout layout, int maxBatch) {
+        for (LayerLayout layer : layout.layers()) {
+            if (!(layer instanceof DenseLayout)) {
+                throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": "
+                        + "convolution, pooling and flatten layers run on Device.cpu() only for now (no CUDA kernels "
+                        + "yet); train it with .device(Device.cpu())");
+            }
+        }
         CudaSupport.Probe probe = CudaSupport.probe(device.index());
         if (!probe.usable()) {
             throw new UnsupportedOperationException("device " + device + " is not usable: " + probe.reason());
@@ -231,6 +240,37 @@ public final class CudaBackend implements Backend {
                                   FloatPointer s0, FloatPointer s1, FloatPointer s2, FloatPointer z, FloatPointer y,
                                   int batch, int in, int out, int activation, float slope, int threads) {
         CudaKernels.ft_cuda_dense_forward_fused(hp, step, x, p, g, s0, s1, s2, z, y, batch, in, out, activation, slope);
+    }
+
+    @Override
+    public void conv2dForward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y, int batch, int channels,
+                              int height, int width, int filters, int kernel, int stride, int padding, int activation,
+                              float slope) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void conv2dBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer g, FloatPointer dx,
+                               int batch, int channels, int height, int width, int filters, int kernel, int stride,
+                               int padding) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void pool2dForward(boolean max, FloatPointer x, FloatPointer y, int batch, int channels, int height,
+                              int width, int kernel, int stride, int padding) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void pool2dBackward(boolean max, FloatPointer dy, FloatPointer x, FloatPointer dx, int batch, int channels,
+                               int height, int width, int kernel, int stride, int padding) {
+        throw cpuOnly();
+    }
+
+    /** Unreachable through a generated trainer: {@link #open} refuses layouts with these layers. */
+    private static UnsupportedOperationException cpuOnly() {
+        return new UnsupportedOperationException("convolution and pooling have no CUDA kernels yet: use Device.cpu()");
     }
 
     @Override

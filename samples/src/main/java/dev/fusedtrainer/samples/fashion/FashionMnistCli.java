@@ -18,10 +18,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Trains {@link FashionMlp} (or a variant) on Fashion-MNIST, with checkpoints, metrics and a chart. */
+/** Trains {@link FashionMlp} (or a variant, or {@link FashionCnn}) on Fashion-MNIST, with checkpoints, metrics and a chart. */
 @Command(name = "fashion-mnist", mixinStandardHelpOptions = true, sortOptions = false, version = "FusedTrainer 0.1.0",
         description = {
-            "Trains a 784-256-128-10 ReLU MLP on Fashion-MNIST with a FusedTrainer-generated trainer.",
+            "Trains a 784-256-128-10 ReLU MLP (or, with --model cnn, a small CNN) on Fashion-MNIST with a "
+                    + "FusedTrainer-generated trainer.",
             "Defaults: Adam, lr 1e-3 decayed x0.8 per epoch, batch 64, 10 epochs, FORWARD schedule.",
             "Writes checkpoint.ftc (after every epoch), metrics.csv and training.png to the checkpoint directory."})
 public final class FashionMnistCli implements Callable<Integer> {
@@ -45,8 +46,12 @@ public final class FashionMnistCli implements Callable<Integer> {
             + "after every epoch; 1 keeps it constant (default: 0.8).")
     Double lrDecay;
 
+    @Option(names = "--model", paramLabel = "NAME", description = "mlp (FashionMlp, 784-256-128-10) or cnn "
+            + "(FashionCnn: two 3x3 conv + max-pool stages, 32 and 64 filters, then 128-10) (default: mlp).")
+    String model;
+
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam (FashionMlp) or sgd (FashionMlpSgd, "
-            + "momentum 0.9) (default: adam).")
+            + "momentum 0.9; mlp only) (default: adam).")
     String optimizer;
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "When the optimizer update runs: unfused, "
@@ -203,7 +208,7 @@ public final class FashionMnistCli implements Callable<Integer> {
         }
         if (metrics != null) {
             Path chart = checkpointDir.resolve(CHART);
-            TrainingChart.write(chart, "FashionMlp on Fashion-MNIST (" + settings.model().name().toLowerCase() + ", "
+            TrainingChart.write(chart, settings.model().modelName() + " on Fashion-MNIST (" + settings.model().optimizerName() + ", "
                     + settings.schedule().name().toLowerCase() + ")", metrics.rows());
             out.println("Wrote " + checkpointFile + ", " + metrics.file() + " and " + chart);
         }
@@ -236,10 +241,10 @@ public final class FashionMnistCli implements Callable<Integer> {
     }
 
     private RunSettings settingsFromOptions() {
-        ModelVariant model = ModelVariant.named(optimizer == null ? "adam" : optimizer);
+        ModelVariant variant = ModelVariant.of(model, optimizer);
         Schedule chosen = parseSchedule(schedule == null ? DEFAULT_SCHEDULE : schedule);
-        return new RunSettings(model, chosen, batchSize == null ? 64 : batchSize,
-                learningRate == null ? model.annotatedLearningRate() : learningRate,
+        return new RunSettings(variant, chosen, batchSize == null ? 64 : batchSize,
+                learningRate == null ? variant.annotatedLearningRate() : learningRate,
                 lrDecay == null ? DEFAULT_LR_DECAY : lrDecay, seed == null ? 1 : seed);
     }
 
@@ -255,8 +260,11 @@ public final class FashionMnistCli implements Callable<Integer> {
     /** A resumed run keeps its settings; an option that asks for a different value is an error, not ignored. */
     private void checkSameAsCheckpoint(RunSettings saved) {
         StringBuilder conflicts = new StringBuilder();
-        if (optimizer != null && ModelVariant.named(optimizer) != saved.model()) {
-            conflicts.append(" --optimizer ").append(saved.model().name().toLowerCase());
+        if (model != null && !model.equalsIgnoreCase(saved.model().architecture())) {
+            conflicts.append(" --model ").append(saved.model().architecture());
+        }
+        if (optimizer != null && !optimizer.equalsIgnoreCase(saved.model().optimizerName())) {
+            conflicts.append(" --optimizer ").append(saved.model().optimizerName());
         }
         if (schedule != null && parseSchedule(schedule) != saved.schedule()) {
             conflicts.append(" --schedule ").append(saved.schedule().name().toLowerCase());
@@ -284,9 +292,9 @@ public final class FashionMnistCli implements Callable<Integer> {
         RunSettings s = session.settings();
         String ranks = comm == null ? "" : String.format(Locale.ROOT, " per rank; %d ranks share each batch (MPI%s)",
                 comm.size(), shardOptimizerState ? ", sharded optimizer state" : "");
-        out.printf(Locale.ROOT, "Model %s: 784-256-128-10 ReLU, %,d parameters, %s lr=%s%s, schedule %s, "
+        out.printf(Locale.ROOT, "Model %s: %s, %,d parameters, %s lr=%s%s, schedule %s, "
                         + "batch %d, seed %d, %d thread%s%s%n",
-                session.trainer().modelName(), s.model().layout().parameterCount(), s.model().optimizerKind(),
+                session.trainer().modelName(), s.model().summary(), s.model().layout().parameterCount(), s.model().optimizerKind(),
                 s.learningRate(), s.lrDecay() == 1 ? "" : " x" + s.lrDecay() + " per epoch",
                 s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s", ranks);
     }

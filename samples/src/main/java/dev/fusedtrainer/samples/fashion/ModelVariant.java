@@ -7,11 +7,11 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
 
 /**
- * The annotated models {@code --optimizer} chooses between. The optimizer is part of a model's
- * annotations, so each choice is its own generated trainer; the layers are the same.
+ * The annotated models {@code --model} and {@code --optimizer} choose between. The optimizer is part of a
+ * model's annotations, so each choice is its own generated trainer: the MLP with Adam or SGD, the CNN with Adam.
  */
 public enum ModelVariant {
-    ADAM(FashionMlpTrainer.LAYOUT) {
+    ADAM("mlp", "adam", FashionMlpTrainer.LAYOUT) {
         @Override
         public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
                              boolean shardOptimizerState) {
@@ -19,19 +19,52 @@ public enum ModelVariant {
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     },
-    SGD(FashionMlpSgdTrainer.LAYOUT) {
+    SGD("mlp", "sgd", FashionMlpSgdTrainer.LAYOUT) {
         @Override
         public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
                              boolean shardOptimizerState) {
             return FashionMlpSgdTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
+    },
+    CNN("cnn", "adam", FashionCnnTrainer.LAYOUT) {
+        @Override
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
+                             boolean shardOptimizerState) {
+            return FashionCnnTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+                    .communicator(comm).shardOptimizerState(shardOptimizerState).build();
+        }
     };
 
+    private final String architecture;
+    private final String optimizer;
     private final ModelLayout layout;
 
-    ModelVariant(ModelLayout layout) {
+    ModelVariant(String architecture, String optimizer, ModelLayout layout) {
+        this.architecture = architecture;
+        this.optimizer = optimizer;
         this.layout = layout;
+    }
+
+    /** The {@code --model} value: mlp or cnn. */
+    public String architecture() {
+        return architecture;
+    }
+
+    /** The {@code --optimizer} value: adam or sgd. */
+    public String optimizerName() {
+        return optimizer;
+    }
+
+    /** The layers in a few words, for the run's header. */
+    public String summary() {
+        return architecture.equals("cnn") ? "conv 3x3x32 + max pool, conv 3x3x64 + max pool, 3136-128-10, ReLU"
+                : "784-256-128-10 ReLU";
+    }
+
+    /** The generated model's name, e.g. FashionCnn. */
+    public String modelName() {
+        return layout.modelName();
     }
 
     public ModelLayout layout() {
@@ -56,13 +89,27 @@ public enum ModelVariant {
     public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
                                   boolean shardOptimizerState);
 
-    /** The variant for a {@code --optimizer} value, case-insensitive. */
+    /** The MLP variant for a {@code --optimizer} value, case-insensitive. */
     public static ModelVariant named(String name) {
+        return of("mlp", name);
+    }
+
+    /** The variant for {@code --model} and {@code --optimizer} values (null: mlp, adam), case-insensitive. */
+    public static ModelVariant of(String model, String optimizerName) {
+        String architecture = model == null ? "mlp" : model.toLowerCase(java.util.Locale.ROOT);
+        String rule = optimizerName == null ? "adam" : optimizerName.toLowerCase(java.util.Locale.ROOT);
+        if (!architecture.equals("mlp") && !architecture.equals("cnn")) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; choose one of mlp, cnn");
+        }
+        if (!rule.equals("adam") && !rule.equals("sgd")) {
+            throw new IllegalArgumentException("unknown optimizer '" + optimizerName + "'; choose one of adam, sgd");
+        }
         for (ModelVariant v : values()) {
-            if (v.name().equalsIgnoreCase(name)) {
+            if (v.architecture.equals(architecture) && v.optimizer.equals(rule)) {
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose one of adam, sgd");
+        throw new IllegalArgumentException("--model " + architecture + " trains with adam only (FashionCnn); drop "
+                + "--optimizer " + rule);
     }
 }

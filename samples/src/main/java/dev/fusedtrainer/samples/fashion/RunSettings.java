@@ -36,7 +36,8 @@ public record RunSettings(ModelVariant model, Schedule schedule, int batchSize, 
 
     Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
-        map.put("optimizer", model.name().toLowerCase());
+        map.put("model", model.architecture());
+        map.put("optimizer", model.optimizerName());
         map.put("schedule", schedule.name().toLowerCase());
         map.put("batch-size", Integer.toString(batchSize));
         map.put("lr", Double.toString(learningRate));
@@ -46,7 +47,8 @@ public record RunSettings(ModelVariant model, Schedule schedule, int batchSize, 
     }
 
     static RunSettings fromMap(Map<String, String> map) {
-        return new RunSettings(ModelVariant.named(map.get("optimizer")),
+        // checkpoints from before --model existed hold an MLP
+        return new RunSettings(ModelVariant.of(map.get("model"), map.get("optimizer")),
                 Schedule.valueOf(map.get("schedule").toUpperCase()), Integer.parseInt(map.get("batch-size")),
                 Double.parseDouble(map.get("lr")), Double.parseDouble(map.get("lr-decay")),
                 Long.parseLong(map.get("seed")));

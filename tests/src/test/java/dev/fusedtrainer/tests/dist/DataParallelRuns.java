@@ -7,6 +7,7 @@ import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedPairsSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
+import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
@@ -57,6 +58,12 @@ public final class DataParallelRuns {
         // accumulation (pairs of micro-batches) then clipping: all-reduce mode
         all.add(new Config("AccumulatedPairsSgd", Schedule.UNFUSED, false, 64));
         all.add(new Config("AccumulatedPairsSgd", Schedule.FORWARD, false, 63));
+        // convolution, pooling and flatten: every schedule, both modes
+        for (Schedule schedule : Schedule.values()) {
+            for (boolean sharded : new boolean[] {false, true}) {
+                all.add(new Config("ConvAdam", schedule, sharded, 63));
+            }
+        }
         return all;
     }
 
@@ -68,6 +75,7 @@ public final class DataParallelRuns {
             case "ClippedSgd" -> ClippingModels_ClippedSgdTrainer.class;
             case "LayerClippedSgd" -> ClippingModels_LayerClippedSgdTrainer.class;
             case "AccumulatedPairsSgd" -> ClippingModels_AccumulatedPairsSgdTrainer.class;
+            case "ConvAdam" -> ConvModels_DataParallelAdamTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }
@@ -116,9 +124,10 @@ public final class DataParallelRuns {
             SplittableRandom random = new SplittableRandom(DATA_SEED);
             float[] losses = new float[STEPS];
             for (int step = 0; step < STEPS; step++) {
-                float[] x = Data.uniform(random, global * INPUT, 1.0);
-                int[] y = Data.labels(random, global, CLASSES);
-                float[] xs = Arrays.copyOfRange(x, first * INPUT, (first + count) * INPUT);
+                int input = trainer.inputSize();
+                float[] x = Data.uniform(random, global * input, 1.0);
+                int[] y = Data.labels(random, global, trainer.outputSize());
+                float[] xs = Arrays.copyOfRange(x, first * input, (first + count) * input);
                 int[] ys = Arrays.copyOfRange(y, first, first + count);
                 losses[step] = trainer.step(xs, ys);
                 if (step == STEPS / 2) {

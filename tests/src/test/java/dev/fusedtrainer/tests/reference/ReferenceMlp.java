@@ -178,7 +178,12 @@ public final class ReferenceMlp {
 
     /** The mean loss; writes d loss / d output into dy. */
     private double lossAndGradient(double[] y, int batch, int[] labels, double[] targets, double[] dy) {
-        int classes = outputSize();
+        return lossAndGradient(loss, outputSize(), y, batch, labels, targets, dy);
+    }
+
+    /** The mean loss of outputs y[batch, classes]; writes d loss / d output into dy. */
+    static double lossAndGradient(Loss loss, int classes, double[] y, int batch, int[] labels, double[] targets,
+                                  double[] dy) {
         switch (loss) {
             case SOFTMAX_CROSS_ENTROPY -> {
                 double total = 0;

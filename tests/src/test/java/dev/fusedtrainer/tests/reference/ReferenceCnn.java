@@ -1,0 +1,326 @@
+package dev.fusedtrainer.tests.reference;
+
+import dev.fusedtrainer.annotations.Activation;
+import dev.fusedtrainer.annotations.Loss;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A convolutional network in plain double precision, written from PyTorch's definitions of
+ * {@code nn.Conv2d} (cross-correlation, zero padding), {@code nn.MaxPool2d} (padding never wins, the first
+ * largest gets the gradient), {@code nn.AvgPool2d} (count_include_pad), {@code nn.Flatten} and
+ * {@code nn.Linear}, with direct loops and no im2col, so it shares no code or layout trick with the native
+ * kernels. Parameters per layer with weights: W (row-major, [F][C][k][k] or [out][in]) then b.
+ */
+public final class ReferenceCnn {
+
+    /** One layer of the reference network. */
+    public sealed interface Op {
+    }
+
+    public record Conv(int filters, int kernel, int stride, int padding, Activation activation) implements Op {
+    }
+
+    public record Pool(boolean max, int kernel, int stride, int padding) implements Op {
+    }
+
+    public record Flatten() implements Op {
+    }
+
+    public record Dense(int units, Activation activation) implements Op {
+    }
+
+    public record Result(double loss, double[][] gradients, double[] outputs) {
+    }
+
+    private final Loss loss;
+    private final List<Op> ops;
+    private final List<int[]> inShapes = new ArrayList<>();  // per op: {C, H, W} or {features}
+    private final List<int[]> outShapes = new ArrayList<>();
+    private final int inputSize;
+
+    public ReferenceCnn(int[] input, Loss loss, Op... ops) {
+        this.loss = loss;
+        this.ops = List.of(ops);
+        this.inputSize = size(input);
+        int[] shape = input;
+        for (Op op : ops) {
+            inShapes.add(shape);
+            if (op instanceof Conv c) {
+                shape = new int[] {c.filters(), out(shape[1], c.kernel(), c.stride(), c.padding()),
+                        out(shape[2], c.kernel(), c.stride(), c.padding())};
+            } else if (op instanceof Pool p) {
+                shape = new int[] {shape[0], out(shape[1], p.kernel(), p.stride(), p.padding()),
+                        out(shape[2], p.kernel(), p.stride(), p.padding())};
+            } else if (op instanceof Flatten) {
+                shape = new int[] {size(shape)};
+            } else {
+                shape = new int[] {((Dense) op).units()};
+            }
+            outShapes.add(shape);
+        }
+    }
+
+    private static int out(int size, int kernel, int stride, int padding) {
+        return (size + 2 * padding - kernel) / stride + 1;
+    }
+
+    private static int size(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int outputSize() {
+        return size(outShapes.get(outShapes.size() - 1));
+    }
+
+    /** Parameter counts of the layers with weights, in order. */
+    public int[] parameterCounts() {
+        List<Integer> counts = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            int[] in = inShapes.get(i);
+            if (ops.get(i) instanceof Conv c) {
+                counts.add(c.filters() * in[0] * c.kernel() * c.kernel() + c.filters());
+            } else if (ops.get(i) instanceof Dense d) {
+                counts.add(d.units() * in[0] + d.units());
+            }
+        }
+        return counts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Inputs feeding one output of each layer with weights (its PyTorch init bound is 1/√fanIn). */
+    public int[] fanIns() {
+        List<Integer> fans = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            int[] in = inShapes.get(i);
+            if (ops.get(i) instanceof Conv c) {
+                fans.add(in[0] * c.kernel() * c.kernel());
+            } else if (ops.get(i) instanceof Dense) {
+                fans.add(in[0]);
+            }
+        }
+        return fans.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Forward and backward of one batch: mean loss, gradients per layer with weights, outputs. */
+    public Result run(double[][] params, double[] x, int batch, int[] labels, double[] targets) {
+        int n = ops.size();
+        double[][] inputs = new double[n][];
+        double[][] z = new double[n][];
+        double[] a = x;
+        int trainable = 0;
+        int[] paramIndex = new int[n];
+        for (int i = 0; i < n; i++) {
+            inputs[i] = a;
+            Op op = ops.get(i);
+            paramIndex[i] = op instanceof Conv || op instanceof Dense ? trainable++ : -1;
+            if (op instanceof Conv c) {
+                z[i] = conv(c, inShapes.get(i), params[paramIndex[i]], a, batch);
+            } else if (op instanceof Pool p) {
+                z[i] = pool(p, inShapes.get(i), a, batch);
+            } else if (op instanceof Flatten) {
+                z[i] = a;
+            } else {
+                z[i] = dense((Dense) op, inShapes.get(i)[0], params[paramIndex[i]], a, batch);
+            }
+            a = activate(activationOf(op), z[i]);
+        }
+        double[] dy = new double[a.length];
+        double value = ReferenceMlp.lossAndGradient(loss, outputSize(), a, batch, labels, targets, dy);
+        double[][] gradients = new double[trainable][];
+        for (int i = n - 1; i >= 0; i--) {
+            Op op = ops.get(i);
+            Activation act = activationOf(op);
+            double[] dz = new double[dy.length];
+            for (int k = 0; k < dz.length; k++) {
+                dz[k] = dy[k] * ReferenceMlp.derivative(new ReferenceMlp.Dense(0, act, 0.01), z[i][k]);
+            }
+            double[] dx = new double[inputs[i].length];
+            if (op instanceof Conv c) {
+                gradients[paramIndex[i]] = convBackward(c, inShapes.get(i), params[paramIndex[i]], inputs[i], dz, dx,
+                        batch);
+            } else if (op instanceof Pool p) {
+                poolBackward(p, inShapes.get(i), inputs[i], dz, dx, batch);
+            } else if (op instanceof Flatten) {
+                System.arraycopy(dz, 0, dx, 0, dz.length);
+            } else {
+                gradients[paramIndex[i]] = denseBackward((Dense) op, inShapes.get(i)[0], params[paramIndex[i]],
+                        inputs[i], dz, dx, batch);
+            }
+            dy = dx;
+        }
+        return new Result(value, gradients, a);
+    }
+
+    private static Activation activationOf(Op op) {
+        if (op instanceof Conv c) {
+            return c.activation();
+        }
+        return op instanceof Dense d ? d.activation() : Activation.IDENTITY;
+    }
+
+    private static double[] activate(Activation act, double[] z) {
+        double[] y = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            y[i] = ReferenceMlp.apply(new ReferenceMlp.Dense(0, act, 0.01), z[i]);
+        }
+        return y;
+    }
+
+    private double[] conv(Conv c, int[] in, double[] p, double[] x, int batch) {
+        int channels = in[0], height = in[1], width = in[2], k = c.kernel();
+        int oh = out(height, k, c.stride(), c.padding()), ow = out(width, k, c.stride(), c.padding());
+        int weights = c.filters() * channels * k * k;
+        double[] z = new double[batch * c.filters() * oh * ow];
+        for (int b = 0; b < batch; b++) {
+            for (int f = 0; f < c.filters(); f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double s = p[weights + f];
+                        for (int ch = 0; ch < channels; ch++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy * c.stride() - c.padding() + ky;
+                                    int ix = ox * c.stride() - c.padding() + kx;
+                                    if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                                        s += p[((f * channels + ch) * k + ky) * k + kx]
+                                                * x[((b * channels + ch) * height + iy) * width + ix];
+                                    }
+                                }
+                            }
+                        }
+                        z[((b * c.filters() + f) * oh + oy) * ow + ox] = s;
+                    }
+                }
+            }
+        }
+        return z;
+    }
+
+    private double[] convBackward(Conv c, int[] in, double[] p, double[] x, double[] dz, double[] dx, int batch) {
+        int channels = in[0], height = in[1], width = in[2], k = c.kernel();
+        int oh = out(height, k, c.stride(), c.padding()), ow = out(width, k, c.stride(), c.padding());
+        int weights = c.filters() * channels * k * k;
+        double[] g = new double[weights + c.filters()];
+        for (int b = 0; b < batch; b++) {
+            for (int f = 0; f < c.filters(); f++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double d = dz[((b * c.filters() + f) * oh + oy) * ow + ox];
+                        g[weights + f] += d;
+                        for (int ch = 0; ch < channels; ch++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy * c.stride() - c.padding() + ky;
+                                    int ix = ox * c.stride() - c.padding() + kx;
+                                    if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                                        int w = ((f * channels + ch) * k + ky) * k + kx;
+                                        int at = ((b * channels + ch) * height + iy) * width + ix;
+                                        g[w] += d * x[at];
+                                        dx[at] += d * p[w];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return g;
+    }
+
+    private double[] pool(Pool p, int[] in, double[] x, int batch) {
+        int channels = in[0], height = in[1], width = in[2], k = p.kernel();
+        int oh = out(height, k, p.stride(), p.padding()), ow = out(width, k, p.stride(), p.padding());
+        double[] y = new double[batch * channels * oh * ow];
+        for (int plane = 0; plane < batch * channels; plane++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double acc = p.max() ? Double.NEGATIVE_INFINITY : 0;
+                    for (int at : window(p, height, width, plane, oy, ox)) {
+                        acc = p.max() ? Math.max(acc, x[at]) : acc + x[at];
+                    }
+                    y[(plane * oh + oy) * ow + ox] = p.max() ? acc : acc / (k * k);
+                }
+            }
+        }
+        return y;
+    }
+
+    private void poolBackward(Pool p, int[] in, double[] x, double[] dy, double[] dx, int batch) {
+        int channels = in[0], height = in[1], width = in[2], k = p.kernel();
+        int oh = out(height, k, p.stride(), p.padding()), ow = out(width, k, p.stride(), p.padding());
+        for (int plane = 0; plane < batch * channels; plane++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double d = dy[(plane * oh + oy) * ow + ox];
+                    List<Integer> cells = window(p, height, width, plane, oy, ox);
+                    if (!p.max()) {
+                        cells.forEach(at -> dx[at] += d / (k * k));
+                        continue;
+                    }
+                    int winner = cells.get(0);
+                    for (int at : cells) {
+                        if (x[at] > x[winner]) {
+                            winner = at;  // strictly larger: the first largest keeps the gradient
+                        }
+                    }
+                    dx[winner] += d;
+                }
+            }
+        }
+    }
+
+    /** Flat indices of the in-bounds cells of one pooling window, row by row. */
+    private static List<Integer> window(Pool p, int height, int width, int plane, int oy, int ox) {
+        List<Integer> cells = new ArrayList<>();
+        for (int ky = 0; ky < p.kernel(); ky++) {
+            for (int kx = 0; kx < p.kernel(); kx++) {
+                int iy = oy * p.stride() - p.padding() + ky;
+                int ix = ox * p.stride() - p.padding() + kx;
+                if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
+                    cells.add((plane * height + iy) * width + ix);
+                }
+            }
+        }
+        return cells;
+    }
+
+    private static double[] dense(Dense d, int in, double[] p, double[] x, int batch) {
+        int out = d.units();
+        double[] z = new double[batch * out];
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < out; j++) {
+                double s = p[out * in + j];
+                for (int i = 0; i < in; i++) {
+                    s += x[b * in + i] * p[j * in + i];
+                }
+                z[b * out + j] = s;
+            }
+        }
+        return z;
+    }
+
+    private static double[] denseBackward(Dense d, int in, double[] p, double[] x, double[] dz, double[] dx, int batch) {
+        int out = d.units();
+        double[] g = new double[out * in + out];
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < out; j++) {
+                double dj = dz[b * out + j];
+                g[out * in + j] += dj;
+                for (int i = 0; i < in; i++) {
+                    g[j * in + i] += dj * x[b * in + i];
+                    dx[b * in + i] += dj * p[j * in + i];
+                }
+            }
+        }
+        return g;
+    }
+}
