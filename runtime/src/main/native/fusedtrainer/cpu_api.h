@@ -9,6 +9,7 @@
 #include "dense.h"
 #include "conv2d.h"
 #include "pool.h"
+#include "dropout.h"
 
 // norm.h, dropout.h, embedding.h: added below
 
@@ -124,6 +125,15 @@ static inline void ft_pool2d_backward(int max, const float* dY, const float* X, 
 
 
 // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
+
+static inline void ft_dropout_forward(const float* X, float* M, float* Y, long n, float rate, long seed, long counter,
+                                      int layer, int training, int threads) {
+    ft::dropout_forward(X, M, Y, n, rate, (uint64_t) seed, (uint64_t) counter, layer, training, threads);
+}
+
+static inline void ft_dropout_backward(const float* dY, const float* M, float* dX, long n, int threads) {
+    ft::dropout_backward(dY, M, dX, n, threads);
+}
 
 
 // ---- layer-level updates, gradient norms (optim.h) ----

@@ -3,6 +3,7 @@ package example;
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Conv2d;
 import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Dropout;
 import dev.fusedtrainer.annotations.Flatten;
 import dev.fusedtrainer.annotations.Layer;
 import dev.fusedtrainer.annotations.Loss;
@@ -23,6 +24,9 @@ class ConvElements {
 
     @Layer
     Flatten flat;
+
+    @Layer(rate = 1.0)
+    Dropout drop;
 
     @Layer(activation = Activation.IDENTITY)
     Dense logits;

@@ -8,11 +8,11 @@ import java.lang.annotation.Target;
 
 /**
  * One layer of a {@link Model}, applied in declaration order. The field's type names the kind of
- * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}); the
+ * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}, {@link Dropout}); the
  * field itself holds nothing at run time, the generated trainer owns the parameters and exposes them
  * by the field's name. Each kind takes only its own elements (the processor reports any other as an
  * error at the value): Dense {@code units}; Conv2d {@code filters}, {@code kernel}, {@code stride},
- * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Flatten none. The
+ * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout {@code rate}; Flatten none. The
  * processor infers every layer's shape from {@link Model#input()} and reports mismatches at the layer.
  */
 @Documented
@@ -33,6 +33,9 @@ public @interface Layer {
 
     /** Zeros added on every side of the input of a {@link Conv2d} or pooling layer. */
     int padding() default 0;
+
+    /** Probability that a {@link Dropout} layer zeroes an element in training, in [0, 1) (PyTorch's default 0.5). */
+    double rate() default 0.5;
 
     /** Element-wise activation applied to the layer's output. */
     Activation activation() default Activation.IDENTITY;

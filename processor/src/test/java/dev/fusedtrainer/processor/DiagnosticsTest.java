@@ -56,7 +56,7 @@ class DiagnosticsTest {
                 "@Model(input = 4", "@Model"));
         fixture("LayerOfWrongType", error(Message.LAYER_TYPE,
                 "[FT-LAYER-TYPE] @Layer field 'weights' has type float[]; a layer field's type names the kind of "
-                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d or Flatten from dev.fusedtrainer.annotations",
+                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten or Dropout from dev.fusedtrainer.annotations",
                 "float[] weights;", "weights"));
         fixture("StaticLayer", error(Message.LAYER_FIELD,
                 "[FT-LAYER-FIELD] @Layer field 'shared' is static; layers are instance fields of the model: "
@@ -104,6 +104,8 @@ class DiagnosticsTest {
                         + "layer has no parameters; remove it", "lr = 0.5)", "@Optimizer"),
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] activation does not apply to MaxPool2d layer 'pool', "
                         + "which takes kernel, stride, padding: remove it", "activation = Activation.RELU", ".RELU"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] rate = 1.0 is out of range: a dropout rate is a "
+                        + "probability in [0, 1)", "rate = 1.0", "1.0"),
                 error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Dense layer 'logits' needs units, e.g. '@Layer(units = 10)'",
                         "@Layer(activation = Activation.IDENTITY)", "@Layer"));
         fixture("ShapeMismatches",

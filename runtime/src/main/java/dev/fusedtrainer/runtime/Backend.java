@@ -92,6 +92,16 @@ public interface Backend {
     void pool2dBackward(boolean max, FloatPointer dy, FloatPointer x, FloatPointer dx, int batch, int channels,
                         int height, int width, int kernel, int stride, int padding);
 
+    /**
+     * Dropout over n floats. Training: m[i] = 0 with probability rate, else 1 / (1 − rate), drawn from
+     * (seed, counter, layer, i) alone (see dropout.h), and y = x ⊙ m; otherwise y = x and m is left alone.
+     */
+    void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed, long counter,
+                        int layer, boolean training);
+
+    /** dx = dy ⊙ m, the mask of the last training forward. */
+    void dropoutBackward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n);
+
     /** The unfused update pass over n contiguous parameters. */
     void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
                      FloatPointer s2, long n, int threads);

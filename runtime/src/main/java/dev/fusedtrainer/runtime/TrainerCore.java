@@ -52,6 +52,8 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer[] preActivations;
     private final FloatPointer[] outputs;
     private final FloatPointer[] outputGrads;
+    private final FloatPointer[] dropoutMasks;
+    private final long seed;
     private final FloatPointer input;
     private final IntPointer labels;
     private final FloatPointer targets;
@@ -103,6 +105,7 @@ public final class TrainerCore implements TrainerState {
         this.device = device;
         this.threads = threads;
         this.maxBatch = maxBatch;
+        this.seed = seed;
         this.parameterCount = layout.parameterCount();
 
         params = allocate(parameterCount);
@@ -116,6 +119,7 @@ public final class TrainerCore implements TrainerState {
         preActivations = new FloatPointer[n];
         outputs = new FloatPointer[n];
         outputGrads = new FloatPointer[n];
+        dropoutMasks = new FloatPointer[n];
         for (int slot = 0; slot < stateSlots.length; slot++) {
             boolean used = false;
             for (LayerLayout layer : layout.layers()) {
@@ -138,6 +142,9 @@ public final class TrainerCore implements TrainerState {
                 continue;
             }
             long activations = (long) maxBatch * layer.out();
+            if (layer instanceof DropoutLayout) {
+                dropoutMasks[i] = allocate(activations);
+            }
             preActivations[i] = allocate(activations);
             outputs[i] = layer.activation() == Activation.IDENTITY ? preActivations[i] : allocate(activations);
             outputGrads[i] = allocate(activations);
@@ -304,6 +311,24 @@ public final class TrainerCore implements TrainerState {
     /** d loss / d output of a layer; the layer's backward turns it into d loss / d pre-activation in place. */
     public FloatPointer outputGrad(int layer) {
         return outputGrads[layer];
+    }
+
+    /** A dropout layer's mask of its last training forward; null for other layers. */
+    public FloatPointer dropoutMask(int layer) {
+        return dropoutMasks[layer];
+    }
+
+    /** The builder's seed: weights and dropout masks derive from it. */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * The dropout masks' counter for this training forward: the update count and the micro-batch within an
+     * accumulation cycle, both restored with a checkpoint (which is never taken mid-cycle).
+     */
+    public long dropoutCounter() {
+        return steps * 65536 + microBatches;
     }
 
     public FloatPointer input() {

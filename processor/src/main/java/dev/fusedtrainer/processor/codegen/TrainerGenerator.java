@@ -38,6 +38,7 @@ public final class TrainerGenerator {
     private static final ClassName CONV2D_LAYOUT = ClassName.get(RUNTIME, "Conv2dLayout");
     private static final ClassName POOL2D_LAYOUT = ClassName.get(RUNTIME, "Pool2dLayout");
     private static final ClassName FLATTEN_LAYOUT = ClassName.get(RUNTIME, "FlattenLayout");
+    private static final ClassName DROPOUT_LAYOUT = ClassName.get(RUNTIME, "DropoutLayout");
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
     private static final ClassName TRAINER_STATE = ClassName.get(RUNTIME, "TrainerState");
@@ -144,6 +145,7 @@ public final class TrainerGenerator {
                 case MAX_POOL2D -> "max pool " + window(layer);
                 case AVG_POOL2D -> "average pool " + window(layer);
                 case FLATTEN -> "flatten (a view, no copy)";
+                case DROPOUT -> "dropout rate " + layer.rate() + " (training steps only)";
             };
             doc.add("$L: $L → $L $L\n", layer.name(), batchShape(layer.inShape()), batchShape(layer.outShape()), what);
         }
@@ -177,6 +179,7 @@ public final class TrainerGenerator {
                         l.name(), POOL2D_LAYOUT.nestedClass("Mode"), l.kind() == LayerSpec.Kind.MAX_POOL2D ? "MAX" : "AVERAGE",
                         in.get(0), in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
                 case FLATTEN -> code.add("new $T($S, $L)", FLATTEN_LAYOUT, l.name(), l.in());
+                case DROPOUT -> code.add("new $T($S, $L, $L)", DROPOUT_LAYOUT, l.name(), l.in(), doubleLiteral(l.rate()));
             }
             code.add(i + 1 < layers.size() ? ",\n" : "))");
         }
@@ -249,6 +252,7 @@ public final class TrainerGenerator {
                     case "Z" -> "preActivation(" + i + ")";
                     case "Y" -> "output(" + i + ")";
                     case "Dy" -> "outputGrad(" + i + ")";
+                    case "Mask" -> "dropoutMask(" + i + ")";
                     default -> "state(" + i + ", " + suffix.substring("State".length()) + ")";
                 });
             }
@@ -337,7 +341,7 @@ public final class TrainerGenerator {
                 .beginControlFlow("for (int first = 0; first < samples; first += core.maxBatch())")
                 .addStatement("int batch = Math.min(core.maxBatch(), samples - first)")
                 .addStatement("core.loadInputs(inputs, first, batch)")
-                .addStatement("forward(batch)")
+                .addStatement("forward(batch$L)", forwardMode(false))
                 .addStatement("core.readOutputs(outputs, first, batch)")
                 .endControlFlow().build());
 
@@ -356,7 +360,7 @@ public final class TrainerGenerator {
                 .addStatement("int batch = Math.min(core.maxBatch(), samples - first)")
                 .addStatement(labelled ? "core.loadLabelled(inputs, labels, first, batch)"
                         : "core.loadTargets(inputs, targets, first, batch)")
-                .addStatement("forward(batch)");
+                .addStatement("forward(batch$L)", forwardMode(false));
         switch (model.loss()) {
             case SOFTMAX_CROSS_ENTROPY -> evalAccepted
                     .addStatement("lossSum += batch * backend.softmaxCrossEntropy($LY, nativeLabels, null, batch, $L, core.correct())",
@@ -426,7 +430,7 @@ public final class TrainerGenerator {
         return MethodSpec.methodBuilder("stepUnfused").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
                 .addJavadoc("UNFUSED: forward, backward into full gradients, then one separate update pass.\n")
                 .addParameter(TypeName.INT, "batch")
-                .addStatement("forward(batch)")
+                .addStatement("forward(batch$L)", forwardMode(true))
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("backward(batch)")
                 .addCode(accumulate())
@@ -511,7 +515,7 @@ public final class TrainerGenerator {
                         + "update runs tile by tile inside the gradient kernel and no weight gradient is stored (the\n"
                         + "Grads blocks are null); on a GPU the update kernel follows the layer's gradient product,\n"
                         + "optionally on a second stream that overlaps the rest of backward.\n")
-                .addStatement("forward(batch)")
+                .addStatement("forward(batch$L)", forwardMode(true))
                 .addStatement("float loss = lossAndGradient(batch)")
                 .addStatement("long step = core.stepCount() + 1");
         for (int i = layers.size() - 1; i >= 0; i--) {
@@ -585,13 +589,31 @@ public final class TrainerGenerator {
     private MethodSpec forward() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "batch");
+        if (hasDropout()) {
+            m.addParameter(TypeName.BOOLEAN, "training")
+                    .addJavadoc("{@code training}: a step (dropout draws its masks), not predict or evaluate (it passes through).\n");
+        }
         for (int i = 0; i < layers.size(); i++) {
-            addLayerForward(m, i);
+            addLayerForward(m, i, "training");
         }
         return m.build();
     }
 
+    private boolean hasDropout() {
+        return layers.stream().anyMatch(l -> l.kind() == LayerSpec.Kind.DROPOUT);
+    }
+
+    /** The arguments after {@code batch} of a call to forward(): whether it is a training pass, where that matters. */
+    private String forwardMode(boolean training) {
+        return hasDropout() ? ", " + training : "";
+    }
+
     private void addLayerForward(MethodSpec.Builder m, int i) {
+        addLayerForward(m, i, "true");
+    }
+
+    /** {@code training}: the Java expression that says whether dropout draws masks (only it cares). */
+    private void addLayerForward(MethodSpec.Builder m, int i, String training) {
         LayerSpec l = layers.get(i);
         String act = l.activation().name().toLowerCase(Locale.ROOT);
         List<Integer> in = l.inShape();
@@ -616,6 +638,13 @@ public final class TrainerGenerator {
                 m.addStatement("backend.pool2dForward($L, $L, $LY, batch, $L, $L, $L, $L, $L, $L)",
                         l.kind() == LayerSpec.Kind.MAX_POOL2D, inputOf(i), l.name(), in.get(0), in.get(1), in.get(2),
                         l.kernel(), l.stride(), l.padding());
+            }
+            case DROPOUT -> {
+                m.addComment("$L: y = x ⊙ mask / (1 - $L) in a training step (mask from seed, layer, step), else y = x",
+                        l.name(), l.rate());
+                m.addStatement("backend.dropoutForward($L, $LMask, $LY, (long) batch * $L, $Lf, core.seed(), "
+                        + "core.dropoutCounter(), $L, $L)", inputOf(i), l.name(), l.name(), l.in(),
+                        floatLiteral(l.rate()), i, training);
             }
             case FLATTEN -> m.addComment("$L: x$L viewed as $L (NCHW is already row-major: no copy)", l.name(),
                     batchShape(in), batchShape(l.outShape()));
@@ -687,6 +716,13 @@ public final class TrainerGenerator {
                     m.addStatement("backend.pool2dBackward($L, $LDy, $L, $L, batch, $L, $L, $L, $L, $L, $L)",
                             l.kind() == LayerSpec.Kind.MAX_POOL2D, l.name(), inputOf(i), inputGradOf(i), in.get(0),
                             in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
+                }
+            }
+            case DROPOUT -> {
+                if (dx) {
+                    m.addComment("$L: dx = dy ⊙ mask / (1 - $L)", l.name(), l.rate());
+                    m.addStatement("backend.dropoutBackward($LDy, $LMask, $L, (long) batch * $L)", l.name(), l.name(),
+                            inputGradOf(i), l.in());
                 }
             }
             case FLATTEN -> {
@@ -973,6 +1009,7 @@ public final class TrainerGenerator {
             case DENSE, CONV2D -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy");
             case MAX_POOL2D, AVG_POOL2D -> List.of("Y", "Dy");
             case FLATTEN -> List.of();
+            case DROPOUT -> List.of("Y", "Dy", "Mask");
         };
     }
 

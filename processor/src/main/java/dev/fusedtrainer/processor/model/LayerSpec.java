@@ -11,14 +11,16 @@ import java.util.List;
  * @param kernel    window side (Conv2d, pooling), else 0
  * @param stride    window step (Conv2d, pooling), else 0
  * @param padding   zeros on each side (Conv2d, pooling), else 0
- * @param optimizer the update rule; null for layers without parameters (pooling, Flatten)
+ * @param rate      Dropout's probability of zeroing an element, else 0
+ * @param optimizer the update rule; null for layers without parameters (pooling, Flatten, Dropout)
  */
 public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Integer> outShape, int kernel, int stride,
-                        int padding, Activation activation, double negativeSlope, OptimizerSpec optimizer) {
+                        int padding, double rate, Activation activation, double negativeSlope, OptimizerSpec optimizer) {
 
     /** The kinds of layer, one per field type in {@code dev.fusedtrainer.annotations}. */
     public enum Kind {
-        DENSE("Dense"), CONV2D("Conv2d"), MAX_POOL2D("MaxPool2d"), AVG_POOL2D("AvgPool2d"), FLATTEN("Flatten");
+        DENSE("Dense"), CONV2D("Conv2d"), MAX_POOL2D("MaxPool2d"), AVG_POOL2D("AvgPool2d"), FLATTEN("Flatten"),
+        DROPOUT("Dropout");
 
         private final String typeName;
 
@@ -44,7 +46,8 @@ public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Inte
     /** A dense layer from {@code in} to {@code out} features. */
     public static LayerSpec dense(String name, int in, int out, Activation activation, double negativeSlope,
                                   OptimizerSpec optimizer) {
-        return new LayerSpec(name, Kind.DENSE, List.of(in), List.of(out), 0, 0, 0, activation, negativeSlope, optimizer);
+        return new LayerSpec(name, Kind.DENSE, List.of(in), List.of(out), 0, 0, 0, 0, activation, negativeSlope,
+                optimizer);
     }
 
     /** Input features per sample, flattened. */

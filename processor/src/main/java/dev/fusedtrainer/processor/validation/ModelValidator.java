@@ -271,7 +271,8 @@ public final class ModelValidator {
             LayerSpec.Kind.CONV2D, List.of("filters", "kernel", "stride", "padding", "activation", "negativeSlope"),
             LayerSpec.Kind.MAX_POOL2D, List.of("kernel", "stride", "padding"),
             LayerSpec.Kind.AVG_POOL2D, List.of("kernel", "stride", "padding"),
-            LayerSpec.Kind.FLATTEN, List.of());
+            LayerSpec.Kind.FLATTEN, List.of(),
+            LayerSpec.Kind.DROPOUT, List.of("rate"));
 
     /** The kind a layer field's type names; null (reported, or left to javac) when it names none. */
     private LayerSpec.Kind kindOf(VariableElement field, Report report) {
@@ -340,9 +341,17 @@ public final class ModelValidator {
                             "pooling pads at most half the kernel (kernel / 2 = " + kernel / 2 + "), as in PyTorch");
                 }
             }
+            case DROPOUT -> {
+                double value = (Double) values.get("rate").getValue();
+                if (!(value >= 0 && value < 1)) {
+                    report.error(field, layer, values.get("rate"), Message.HYPER_RANGE, "rate", value,
+                            "a dropout rate is a probability in [0, 1)");
+                }
+            }
             case FLATTEN -> {
             }
         }
+        double rate = kind == LayerSpec.Kind.DROPOUT ? (Double) values.get("rate").getValue() : 0;
         boolean trainable = kind == LayerSpec.Kind.DENSE || kind == LayerSpec.Kind.CONV2D;
         Activation activation = trainable ? Activation.valueOf(Mirrors.enumName(values.get("activation")))
                 : Activation.IDENTITY;
@@ -380,6 +389,7 @@ public final class ModelValidator {
                 }
                 out = List.of(units);
             }
+            case DROPOUT -> out = in;
             case FLATTEN -> {
                 if (in.size() == 1) {
                     report.error(field, layer, null, Message.SHAPE, what + ": its input " + in + " from " + source
@@ -408,7 +418,7 @@ public final class ModelValidator {
                 out = List.of(channels, (paddedHeight - kernel) / stride + 1, (paddedWidth - kernel) / stride + 1);
             }
         }
-        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, activation, slope,
+        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, rate, activation, slope,
                 optimizer.orElse(null)));
     }
 

@@ -157,6 +157,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed,
+                               long counter, int layer, boolean training) {
+        CpuKernels.ft_dropout_forward(x, mask, y, n, rate, seed, counter, layer, training ? 1 : 0, threads);
+    }
+
+    @Override
+    public void dropoutBackward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n) {
+        CpuKernels.ft_dropout_backward(dy, mask, dx, n, threads);
+    }
+
+    @Override
     public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                             FloatPointer s1, FloatPointer s2, long n, int threads) {
         CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);

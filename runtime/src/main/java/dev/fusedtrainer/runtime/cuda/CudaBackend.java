@@ -53,7 +53,7 @@ public final class CudaBackend implements Backend {
         for (LayerLayout layer : layout.layers()) {
             if (!(layer instanceof DenseLayout)) {
                 throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": "
-                        + "convolution, pooling and flatten layers run on Device.cpu() only for now (no CUDA kernels "
+                        + "convolution, pooling, flatten and dropout layers run on Device.cpu() only for now (no CUDA kernels "
                         + "yet); train it with .device(Device.cpu())");
             }
         }
@@ -265,6 +265,17 @@ public final class CudaBackend implements Backend {
     @Override
     public void pool2dBackward(boolean max, FloatPointer dy, FloatPointer x, FloatPointer dx, int batch, int channels,
                                int height, int width, int kernel, int stride, int padding) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed,
+                               long counter, int layer, boolean training) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void dropoutBackward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n) {
         throw cpuOnly();
     }
 

@@ -4,6 +4,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.AvgPool2d;
 import dev.fusedtrainer.annotations.Conv2d;
 import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Dropout;
 import dev.fusedtrainer.annotations.Flatten;
 import dev.fusedtrainer.annotations.Layer;
 import dev.fusedtrainer.annotations.Loss;
@@ -95,5 +96,17 @@ public final class ConvModels {
         @Layer(filters = 3, kernel = 2, activation = Activation.TANH) Conv2d conv2;
         @Layer Flatten flat;
         @Layer(units = 5) Dense logits;
+    }
+
+    /** Dropout after a convolution (on [3,5,5]) and after a dense layer; layers 1 and 4 draw masks. */
+    @Model(input = {2, 5, 5}, loss = Loss.MEAN_SQUARED_ERROR, schedule = Schedule.UNFUSED)
+    @Optimizer(value = OptimizerKind.SGD, lr = 1)
+    public static class WithDropout {
+        @Layer(filters = 3, kernel = 3, padding = 1, activation = Activation.TANH) Conv2d conv;
+        @Layer(rate = 0.3) Dropout drop1;
+        @Layer Flatten flat;
+        @Layer(units = 6, activation = Activation.TANH) Dense hidden;
+        @Layer Dropout drop2;
+        @Layer(units = 3) Dense out;
     }
 }

@@ -30,6 +30,51 @@ public final class ReferenceCnn {
     public record Dense(int units, Activation activation) implements Op {
     }
 
+    /** Dropout at position {@code layer} of the model (the mask's layer index). */
+    public record Dropout(double rate, int layer) implements Op {
+    }
+
+    /**
+     * The documented dropout mask (runtime dropout.h), written again here: element i of layer {@code layer}
+     * in the forward numbered {@code counter} is dropped when the top 24 bits of
+     * splitmix64(base + i), base = splitmix64(seed ^ splitmix64(counter·256 + layer)), as a float in [0, 1)
+     * fall below the rate; kept elements scale by 1 / (1 − rate).
+     */
+    public static double[] dropoutMask(long seed, long counter, int layer, int n, double rate) {
+        long base = splitmix64(seed ^ splitmix64(counter * 256 + layer));
+        double[] mask = new double[n];
+        for (int i = 0; i < n; i++) {
+            float u = (float) (splitmix64(base + i) >>> 40) * (1.0f / 16777216.0f);
+            mask[i] = u < (float) rate ? 0 : 1 / (1 - rate);
+        }
+        return mask;
+    }
+
+    private static long splitmix64(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private long seed;
+    private long counter;
+    private boolean training = true;
+
+    /** The next runs are training forwards numbered {@code counter} of a trainer seeded {@code seed}. */
+    public ReferenceCnn training(long seed, long counter) {
+        this.seed = seed;
+        this.counter = counter;
+        this.training = true;
+        return this;
+    }
+
+    /** The next runs pass dropout through, as predict and evaluate do. */
+    public ReferenceCnn inference() {
+        this.training = false;
+        return this;
+    }
+
     public record Result(double loss, double[][] gradients, double[] outputs) {
     }
 
@@ -54,6 +99,8 @@ public final class ReferenceCnn {
                         out(shape[2], p.kernel(), p.stride(), p.padding())};
             } else if (op instanceof Flatten) {
                 shape = new int[] {size(shape)};
+            } else if (op instanceof Dropout) {
+                shape = shape.clone();
             } else {
                 shape = new int[] {((Dense) op).units()};
             }
@@ -117,6 +164,7 @@ public final class ReferenceCnn {
         double[] a = x;
         int trainable = 0;
         int[] paramIndex = new int[n];
+        double[][] masks = new double[n][];
         for (int i = 0; i < n; i++) {
             inputs[i] = a;
             Op op = ops.get(i);
@@ -127,6 +175,12 @@ public final class ReferenceCnn {
                 z[i] = pool(p, inShapes.get(i), a, batch);
             } else if (op instanceof Flatten) {
                 z[i] = a;
+            } else if (op instanceof Dropout d) {
+                masks[i] = training ? dropoutMask(seed, counter, d.layer(), a.length, d.rate()) : null;
+                z[i] = a.clone();
+                for (int k = 0; masks[i] != null && k < a.length; k++) {
+                    z[i][k] *= masks[i][k];
+                }
             } else {
                 z[i] = dense((Dense) op, inShapes.get(i)[0], params[paramIndex[i]], a, batch);
             }
@@ -150,6 +204,10 @@ public final class ReferenceCnn {
                 poolBackward(p, inShapes.get(i), inputs[i], dz, dx, batch);
             } else if (op instanceof Flatten) {
                 System.arraycopy(dz, 0, dx, 0, dz.length);
+            } else if (op instanceof Dropout) {
+                for (int k = 0; k < dx.length; k++) {
+                    dx[k] = masks[i] == null ? dz[k] : dz[k] * masks[i][k];
+                }
             } else {
                 gradients[paramIndex[i]] = denseBackward((Dense) op, inShapes.get(i)[0], params[paramIndex[i]],
                         inputs[i], dz, dx, batch);
