@@ -313,7 +313,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         forward(batch);
         float loss = lossAndGradient(batch);
         backward(batch);
-        update(core.completeStep());
+        update(core.beginUpdate(core.completeStep()));
         return loss;
     }
 
@@ -327,7 +327,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: W[2,4], b[2] ← ADAGRAD(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 4, 2, threads);
@@ -347,7 +347,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending) {
             // hidden: W[4,2], b[4] ← ADAGRAD(gradient of step t-1) just before their forward use, then
             // y[B,4] = sigmoid(x[B,2] · Wᵀ + b)  [FORWARD]
@@ -422,10 +422,11 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
             return;
         }
         if (updatesPending && dp == null) {
-            update(core.stepCount());
+            update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
-            dp.update(1, core.stepCount());
-            dp.update(0, core.stepCount());
+            long step = core.beginUpdate(core.stepCount());
+            dp.update(1, step);
+            dp.update(0, step);
         }
         updatesPending = false;
         if (dp != null) {
@@ -443,7 +444,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 2);
         backwardDataParallel(batch);
-        long step = core.completeStep();
+        long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
         dp.update(1, step);
         dp.update(0, step);
@@ -461,7 +462,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
         float loss = lossAndGradient(batch);
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 2);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: gradients of W[2,4], b[2], and dx
         backend.denseBackward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 4, 2);
         // hidden: dz[B,4] = dy ⊙ sigmoid'(z)
@@ -486,7 +487,7 @@ public final class Models_TinyTrainer extends Models.Tiny implements Trainer {
      */
     private float stepForwardFusedDataParallel(int batch) {
         dp.beginStep(batch);
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // hidden: W[4,2], b[4] ← ADAGRAD(averaged gradient of step t-1), fused into y = sigmoid(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,

@@ -11,6 +11,7 @@ import dev.fusedtrainer.runtime.DataParallel;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
+import dev.fusedtrainer.runtime.LearningRateSchedule;
 import dev.fusedtrainer.runtime.ModelLayout;
 import dev.fusedtrainer.runtime.OptimizerConfig;
 import dev.fusedtrainer.runtime.ParameterInfo;
@@ -62,6 +63,11 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      * </pre>
      */
     public static final BucketPlan BUCKETS = new BucketPlan(LAYOUT, new long[] {0L});
+
+    /**
+     * The learning-rate schedule of {@link MultiLabel}'s {@code @LrSchedule}, in force until replaced.
+     */
+    public static final LearningRateSchedule LR_SCHEDULE = LearningRateSchedule.cosine(900, 0.1).withWarmup(100, 0.01);
 
     private final TrainerCore core;
 
@@ -148,6 +154,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         this.logitsY = core.output(1);
         this.logitsDy = core.outputGrad(1);
         this.logitsHyper = core.hyperParameters(1);
+        core.setLearningRateSchedule(LR_SCHEDULE);
         core.onPendingUpdates(this::applyPendingUpdates);
     }
 
@@ -312,7 +319,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         forward(batch);
         float loss = lossAndGradient(batch);
         backward(batch);
-        update(core.completeStep());
+        update(core.beginUpdate(core.completeStep()));
         return loss;
     }
 
@@ -326,7 +333,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: W[3,12], b[3] ← ADAMW(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(logitsHyper, step, logitsDy, hiddenY, hiddenDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 12, 3, threads);
@@ -346,7 +353,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending) {
             // hidden: W[12,20], b[12] ← ADAMW(gradient of step t-1) just before their forward use, then
             // y[B,12] = gelu(x[B,20] · Wᵀ + b)  [FORWARD]
@@ -421,10 +428,11 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
             return;
         }
         if (updatesPending && dp == null) {
-            update(core.stepCount());
+            update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
-            dp.update(1, core.stepCount());
-            dp.update(0, core.stepCount());
+            long step = core.beginUpdate(core.stepCount());
+            dp.update(1, step);
+            dp.update(0, step);
         }
         updatesPending = false;
         if (dp != null) {
@@ -442,7 +450,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 3);
         backwardDataParallel(batch);
-        long step = core.completeStep();
+        long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
         dp.update(1, step);
         dp.update(0, step);
@@ -460,7 +468,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
         float loss = lossAndGradient(batch);
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 3);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: gradients of W[3,12], b[3], and dx
         backend.denseBackward(logitsDy, hiddenY, logitsParams, logitsGrads, hiddenDy, batch, 12, 3);
         // hidden: dz[B,12] = dy ⊙ gelu'(z)
@@ -485,7 +493,7 @@ public final class MultiLabelTrainer extends MultiLabel implements Trainer {
      */
     private float stepForwardFusedDataParallel(int batch) {
         dp.beginStep(batch);
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // hidden: W[12,20], b[12] ← ADAMW(averaged gradient of step t-1), fused into y = gelu(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,

@@ -311,7 +311,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         forward(batch);
         float loss = lossAndGradient(batch);
         backward(batch);
-        update(core.completeStep());
+        update(core.beginUpdate(core.completeStep()));
         return loss;
     }
 
@@ -325,7 +325,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // prediction: W[1,16], b[1] ← RMSPROP(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(predictionHyper, step, predictionDy, hiddenY, hiddenDy, predictionParams, predictionGrads,
                 predictionState0, predictionState1, predictionState2, batch, 16, 1, threads);
@@ -345,7 +345,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
      * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending) {
             // hidden: W[16,8], b[16] ← RMSPROP(gradient of step t-1) just before their forward use, then
             // y[B,16] = tanh(x[B,8] · Wᵀ + b)  [FORWARD]
@@ -420,10 +420,11 @@ public final class RegressionTrainer extends Regression implements Trainer {
             return;
         }
         if (updatesPending && dp == null) {
-            update(core.stepCount());
+            update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
-            dp.update(1, core.stepCount());
-            dp.update(0, core.stepCount());
+            long step = core.beginUpdate(core.stepCount());
+            dp.update(1, step);
+            dp.update(0, step);
         }
         updatesPending = false;
         if (dp != null) {
@@ -441,7 +442,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, predictionDy, (long) batch * 1);
         backwardDataParallel(batch);
-        long step = core.completeStep();
+        long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
         dp.update(1, step);
         dp.update(0, step);
@@ -459,7 +460,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
         float loss = lossAndGradient(batch);
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, predictionDy, (long) batch * 1);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // prediction: gradients of W[1,16], b[1], and dx
         backend.denseBackward(predictionDy, hiddenY, predictionParams, predictionGrads, hiddenDy, batch, 16, 1);
         // hidden: dz[B,16] = dy ⊙ tanh'(z)
@@ -484,7 +485,7 @@ public final class RegressionTrainer extends Regression implements Trainer {
      */
     private float stepForwardFusedDataParallel(int batch) {
         dp.beginStep(batch);
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // hidden: W[16,8], b[16] ← RMSPROP(averaged gradient of step t-1), fused into y = tanh(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,

@@ -343,7 +343,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         forward(batch);
         float loss = lossAndGradient(batch);
         backward(batch);
-        update(core.completeStep());
+        update(core.beginUpdate(core.completeStep()));
         return loss;
     }
 
@@ -357,7 +357,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: W[10,16], b[10] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(logitsHyper, step, logitsDy, bottleneckY, bottleneckDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 16, 10, threads);
@@ -383,7 +383,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending) {
             // hidden: W[32,64], b[32] ← ADAM(gradient of step t-1) just before their forward use, then
             // y[B,32] = relu(x[B,64] · Wᵀ + b)  [FORWARD]
@@ -482,11 +482,12 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
             return;
         }
         if (updatesPending && dp == null) {
-            update(core.stepCount());
+            update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
-            dp.update(2, core.stepCount());
-            dp.update(1, core.stepCount());
-            dp.update(0, core.stepCount());
+            long step = core.beginUpdate(core.stepCount());
+            dp.update(2, step);
+            dp.update(1, step);
+            dp.update(0, step);
         }
         updatesPending = false;
         if (dp != null) {
@@ -504,7 +505,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
         backwardDataParallel(batch);
-        long step = core.completeStep();
+        long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
         dp.update(2, step);
         dp.update(1, step);
@@ -523,7 +524,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
         float loss = lossAndGradient(batch);
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: gradients of W[10,16], b[10], and dx
         backend.denseBackward(logitsDy, bottleneckY, logitsParams, logitsGrads, bottleneckDy, batch, 16, 10);
         // bottleneck: dz[B,16] = dy ⊙ leaky_relu'(z)
@@ -555,7 +556,7 @@ public final class SmallClassifierTrainer extends SmallClassifier implements Tra
      */
     private float stepForwardFusedDataParallel(int batch) {
         dp.beginStep(batch);
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // hidden: W[32,64], b[32] ← ADAM(averaged gradient of step t-1), fused into y = relu(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, input, hiddenParams, hiddenGrads, hiddenState0,

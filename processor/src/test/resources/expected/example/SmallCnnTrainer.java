@@ -364,7 +364,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         forward(batch);
         float loss = lossAndGradient(batch);
         backward(batch);
-        update(core.completeStep());
+        update(core.beginUpdate(core.completeStep()));
         return loss;
     }
 
@@ -378,7 +378,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
     private float stepBackwardFused(int batch) {
         forward(batch);
         float loss = lossAndGradient(batch);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: W[10,6], b[10] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(logitsHyper, step, logitsDy, pool2Y, pool2Dy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 6, 10, threads);
@@ -412,7 +412,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      * still in cache); this step's gradients are stored for the next.
      */
     private float stepForwardFused(int batch) {
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending) {
             // conv1: W[4,1,3,3], b[4] ← ADAM(gradient of step t-1) just before their forward use  [FORWARD]
             backend.optimUpdate(conv1Hyper, pendingStep, conv1Params, conv1Grads,
@@ -521,11 +521,12 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
             return;
         }
         if (updatesPending && dp == null) {
-            update(core.stepCount());
+            update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
-            dp.update(5, core.stepCount());
-            dp.update(2, core.stepCount());
-            dp.update(0, core.stepCount());
+            long step = core.beginUpdate(core.stepCount());
+            dp.update(5, step);
+            dp.update(2, step);
+            dp.update(0, step);
         }
         updatesPending = false;
         if (dp != null) {
@@ -543,7 +544,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
         backwardDataParallel(batch);
-        long step = core.completeStep();
+        long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
         dp.update(5, step);
         dp.update(2, step);
@@ -562,7 +563,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         float loss = lossAndGradient(batch);
         // this rank's share of the whole batch's mean: dy × localBatch / totalBatch
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
-        long step = core.stepCount() + 1;
+        long step = core.beginUpdate(core.stepCount() + 1);
         // logits: gradients of W[10,6], b[10], and dx
         backend.denseBackward(logitsDy, pool2Y, logitsParams, logitsGrads, pool2Dy, batch, 6, 10);
         // pool2: dx[B,6,2,2] from dy[B,6,1,1]
@@ -598,7 +599,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      */
     private float stepForwardFusedDataParallel(int batch) {
         dp.beginStep(batch);
-        long pendingStep = core.stepCount();
+        long pendingStep = core.beginUpdate(core.stepCount());
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // conv1: W[4,1,3,3], b[4] ← ADAM(averaged gradient of step t-1) just before its forward use  [FORWARD]
             backend.optimUpdate(conv1Hyper, pendingStep, conv1Params, conv1Grads,

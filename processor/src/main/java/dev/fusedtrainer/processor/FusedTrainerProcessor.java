@@ -29,10 +29,11 @@ public final class FusedTrainerProcessor extends AbstractProcessor {
     private static final String MODEL = "dev.fusedtrainer.annotations.Model";
     private static final String LAYER = "dev.fusedtrainer.annotations.Layer";
     private static final String OPTIMIZER = "dev.fusedtrainer.annotations.Optimizer";
+    private static final String LR_SCHEDULE = "dev.fusedtrainer.annotations.LrSchedule";
 
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(MODEL, LAYER, OPTIMIZER);
+        return Set.of(MODEL, LAYER, OPTIMIZER, LR_SCHEDULE);
     }
 
     @Override
@@ -58,6 +59,7 @@ public final class FusedTrainerProcessor extends AbstractProcessor {
         }
         reportOrphans(round, LAYER, "@Layer");
         reportOrphans(round, OPTIMIZER, "@Optimizer");
+        reportOrphans(round, LR_SCHEDULE, "@LrSchedule");
         return false;
     }
 
@@ -70,7 +72,7 @@ public final class FusedTrainerProcessor extends AbstractProcessor {
         }
     }
 
-    /** @Layer fields and @Optimizer annotations outside any @Model class. */
+    /** @Layer fields, @Optimizer and @LrSchedule annotations outside any @Model class. */
     private void reportOrphans(RoundEnvironment round, String annotation, String shown) {
         TypeElement type = processingEnv.getElementUtils().getTypeElement(annotation);
         if (type == null) {

@@ -206,6 +206,27 @@ class DiagnosticsTest {
                         "@Model(loss = Loss.MEAN_SQUARED_ERROR, input = 4)", "@Model"),
                 extend("EnumModel is an enum", "declare the model as a class", "enum EnumModel", "enum"),
                 extend("RecordModel is a record", "declare the model as a class", "record RecordModel", "record"));
+        String exponentialTakes = "which takes gamma, warmupSteps, warmupStartFactor: remove it";
+        fixture("LrScheduleElements",
+                error(Message.SCHEDULE_ELEMENT, "[FT-LR-SCHEDULE-ELEMENT] decaySteps does not apply to "
+                        + "@LrSchedule(EXPONENTIAL), " + exponentialTakes, "@LrSchedule(", "100"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] gamma = 2.0 is out of range: the decay factor must be in "
+                        + "(0, 1]", "@LrSchedule(", "2.0"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] warmupSteps = -5 is out of range: give the warm-up's "
+                        + "length in updates, or 0 for none", "@LrSchedule(", "-5"));
+        fixture("LrScheduleNeeds",
+                error(Message.SCHEDULE_NEEDS, "[FT-LR-SCHEDULE-NEEDS] @LrSchedule(COSINE) needs decaySteps, e.g. "
+                        + "'decaySteps = 10000'", "LrScheduleKind.COSINE", "@LrSchedule"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] minFactor = 1.5 is out of range: the final factor must "
+                        + "be in [0, 1]", "LrScheduleKind.COSINE", "1.5"),
+                error(Message.CONTRADICTION, "[FT-CONTRADICTION] warmupStartFactor = 0.1 has no effect without a "
+                        + "warm-up: set warmupSteps, or remove it", "LrScheduleKind.COSINE", "0.1"),
+                error(Message.ORPHAN, "[FT-ORPHAN] @LrSchedule is only meaningful in a class annotated @Model: "
+                        + "annotate ScheduleWithoutModel with @Model", "stepSize = 10", "@LrSchedule"));
+        fixture("LrStepSize",
+                error(Message.SIZE, "[FT-SIZE] stepSize = 0 must be positive", "@LrSchedule(", "0,"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] warmupStartFactor = 0.0 is out of range: the warm-up's "
+                        + "first factor must be in (0, 1]", "@LrSchedule(", "0.0"));
         fixture("Orphans",
                 error(Message.ORPHAN, "[FT-ORPHAN] @Layer is only meaningful in a class annotated @Model: annotate "
                         + "Orphans with @Model", "@Layer(units = 4)", "@Layer"),

@@ -33,7 +33,7 @@ class GoldenSourcesTest {
             "example/SmallClassifier, example.SmallClassifierTrainer",
             // mean squared error, RMSprop, UNFUSED by default
             "example/Regression,      example.RegressionTrainer",
-            // binary cross-entropy with logits, AdamW with amsgrad, FORWARD by default
+            // binary cross-entropy with logits, AdamW with amsgrad, FORWARD by default, @LrSchedule (cosine after a warm-up)
             "example/MultiLabel,      example.MultiLabelTrainer",
             // a static nested model class: the trainer is top-level and named Outer_Inner
             "example/Models,          example.Models_TinyTrainer",

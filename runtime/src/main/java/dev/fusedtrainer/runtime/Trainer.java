@@ -65,13 +65,30 @@ public interface Trainer extends AutoCloseable {
 
     /**
      * Scales every layer's learning rate: each layer then trains with its annotated {@code lr}
-     * times {@code factor} (what a learning-rate scheduler sets). Pending FORWARD updates are
+     * times {@code factor} times the schedule's factor (a manual control on top of
+     * {@link #setLearningRateSchedule}). Pending FORWARD updates are
      * applied first, at the rate their gradients were computed under.
      */
     void setLearningRateFactor(double factor);
 
     /** The current learning-rate factor (1 until changed). */
     double learningRateFactor();
+
+    /**
+     * Replaces the learning-rate schedule from the next update on (the model's {@code @LrSchedule}, or a
+     * constant one, until then). The schedule is read at every update, by the update's number: replacing it
+     * mid-run continues the new schedule at the current step count, as {@link #stepCount()} says. Pending
+     * FORWARD updates are applied first, at their own rate. Checkpoints carry the schedule in force. Each
+     * layer's rate is its annotated {@code lr} times the schedule's factor times {@link #learningRateFactor()}.
+     */
+    default void setLearningRateSchedule(LearningRateSchedule schedule) {
+        state().setLearningRateSchedule(schedule);
+    }
+
+    /** The learning-rate schedule in force. */
+    default LearningRateSchedule learningRateSchedule() {
+        return state().learningRateSchedule();
+    }
 
     /**
      * This rank's communication since the trainer was built: how long collectives took and how long

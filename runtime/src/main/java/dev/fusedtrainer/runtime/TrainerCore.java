@@ -62,6 +62,9 @@ public final class TrainerCore implements TrainerState {
     private final DataParallel dataParallel;  // null for a single-process trainer
     private PendingUpdates pending = () -> { };
     private double learningRateFactor = 1.0;
+    private LearningRateSchedule learningRateSchedule = LearningRateSchedule.constant();
+    /** The factor the layers' learning-rate slots hold now (they start at the annotated lr). */
+    private double appliedLearningRateFactor = 1.0;
     private long steps;
     private FloatPointer accumulated;  // gradient accumulation: the cycle's weighted sum so far (allocated on first use)
     private int microBatches;
@@ -591,24 +594,54 @@ public final class TrainerCore implements TrainerState {
         backend.write(values, 0, values.length, params, where[0]);
     }
 
+    @Override
     public double learningRateFactor() {
         return learningRateFactor;
     }
 
-    /** Sets each layer's learning rate to its annotated value times {@code factor}, for the following updates. */
+    /** Each layer's learning rate is its annotated value times {@code factor} times the schedule's, from the next update on. */
+    @Override
     public void setLearningRateFactor(double factor) {
         checkOpen();
         if (!(factor >= 0) || Double.isInfinite(factor)) {
             throw new IllegalArgumentException("learning-rate factor must be a finite value >= 0, got " + factor);
         }
-        pending.apply();
-        for (int i = 0; i < hyperParameters.length; i++) {
-            if (hyperParameters[i] == null) {
-                continue;  // no parameters
-            }
-            hyperParameters[i].put(OptimizerConfig.LR_SLOT, layout.layers().get(i).optimizer().lr() * factor);
-        }
+        pending.apply();  // a pending FORWARD update keeps the learning rate of its own step
         learningRateFactor = factor;
+    }
+
+    @Override
+    public LearningRateSchedule learningRateSchedule() {
+        return learningRateSchedule;
+    }
+
+    /** Replaces the schedule from the next update on; updates are still counted from the first. */
+    @Override
+    public void setLearningRateSchedule(LearningRateSchedule schedule) {
+        checkOpen();
+        if (schedule == null) {
+            throw new IllegalArgumentException("learning-rate schedule must not be null; use LearningRateSchedule.constant()");
+        }
+        pending.apply();
+        learningRateSchedule = schedule;
+    }
+
+    /**
+     * Called by generated code before the updates numbered {@code update} (1-based, the step count after them) run:
+     * writes each layer's learning rate for it, the annotated lr times the factor and the schedule's value at
+     * update {@code update - 1}. Cheap when nothing changed; calling it again for the same update is harmless.
+     */
+    public long beginUpdate(long update) {
+        double factor = learningRateFactor * learningRateSchedule.factor(Math.max(0, update - 1));
+        if (factor != appliedLearningRateFactor) {
+            for (int i = 0; i < hyperParameters.length; i++) {
+                if (hyperParameters[i] != null) {  // null: no parameters
+                    hyperParameters[i].put(OptimizerConfig.LR_SLOT, layout.layers().get(i).optimizer().lr() * factor);
+                }
+            }
+            appliedLearningRateFactor = factor;
+        }
+        return update;
     }
 
     @Override

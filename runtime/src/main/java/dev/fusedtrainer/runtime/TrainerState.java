@@ -2,7 +2,8 @@ package dev.fusedtrainer.runtime;
 
 /**
  * The complete mutable state of a trainer, as flat arrays, for checkpoints: all parameters in
- * layer order, each optimizer state slot (same layout as the parameters) and the step counter.
+ * layer order, each optimizer state slot (same layout as the parameters), the step counter and the
+ * learning rate's schedule and factor.
  * Exports apply pending FORWARD updates first, so what is exported is never stale.
  */
 public interface TrainerState {
@@ -28,4 +29,14 @@ public interface TrainerState {
     float[] exportStateSlot(int slot);
 
     void importStateSlot(int slot, float[] values);
+
+    /** The factor every layer's annotated learning rate is multiplied by, besides the schedule (1 until changed). */
+    double learningRateFactor();
+
+    void setLearningRateFactor(double factor);
+
+    /** The schedule in force: the model's {@code @LrSchedule}, constant without one, until replaced. */
+    LearningRateSchedule learningRateSchedule();
+
+    void setLearningRateSchedule(LearningRateSchedule schedule);
 }

@@ -14,6 +14,7 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.processor.model.BucketPlanner;
 import dev.fusedtrainer.processor.model.LayerSpec;
+import dev.fusedtrainer.processor.model.LrScheduleSpec;
 import dev.fusedtrainer.processor.model.ModelSpec;
 import dev.fusedtrainer.processor.model.OptimizerSpec;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class TrainerGenerator {
     private static final ClassName POOL2D_LAYOUT = ClassName.get(RUNTIME, "Pool2dLayout");
     private static final ClassName FLATTEN_LAYOUT = ClassName.get(RUNTIME, "FlattenLayout");
     private static final ClassName DROPOUT_LAYOUT = ClassName.get(RUNTIME, "DropoutLayout");
+    private static final ClassName LR_SCHEDULE = ClassName.get(RUNTIME, "LearningRateSchedule");
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
     private static final ClassName TRAINER_STATE = ClassName.get(RUNTIME, "TrainerState");
@@ -82,6 +84,12 @@ public final class TrainerGenerator {
                 .initializer(layoutInitializer()).build());
         type.addField(FieldSpec.builder(BUCKET_PLAN, "BUCKETS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc(bucketJavadoc()).initializer(bucketInitializer()).build());
+        if (model.lrSchedule() != null) {
+            type.addField(FieldSpec.builder(LR_SCHEDULE, "LR_SCHEDULE", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("The learning-rate schedule of {@link $T}'s {@code @LrSchedule}, in force until replaced.\n",
+                            modelClass)
+                    .initializer(lrScheduleInitializer(model.lrSchedule())).build());
+        }
         type.addField(CORE, "core", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(FieldSpec.builder(DATA_PARALLEL, "dp", Modifier.PRIVATE, Modifier.FINAL)
                 .addJavadoc("This rank's side of a data-parallel job; null for a single process.\n").build());
@@ -260,7 +268,25 @@ public final class TrainerGenerator {
                 c.addStatement("this.$LHyper = core.hyperParameters($L)", n, i);
             }
         }
+        if (model.lrSchedule() != null) {
+            c.addStatement("core.setLearningRateSchedule(LR_SCHEDULE)");
+        }
         return c.addStatement("core.onPendingUpdates(this::applyPendingUpdates)").build();
+    }
+
+    /** The run-time schedule, written as its factory calls: {@code LearningRateSchedule.cosine(9000, 0.0).withWarmup(…)}. */
+    private static CodeBlock lrScheduleInitializer(LrScheduleSpec s) {
+        CodeBlock.Builder code = CodeBlock.builder();
+        switch (s.kind()) {
+            case STEP -> code.add("$T.step($L, $L)", LR_SCHEDULE, s.stepSize(), doubleLiteral(s.gamma()));
+            case EXPONENTIAL -> code.add("$T.exponential($L)", LR_SCHEDULE, doubleLiteral(s.gamma()));
+            case COSINE -> code.add("$T.cosine($L, $L)", LR_SCHEDULE, s.decaySteps(), doubleLiteral(s.minFactor()));
+            default -> code.add("$T.constant()", LR_SCHEDULE);
+        }
+        if (s.warmupSteps() > 0) {
+            code.add(".withWarmup($L, $L)", s.warmupSteps(), doubleLiteral(s.warmupStartFactor()));
+        }
+        return code.build();
     }
 
     private TypeSpec builderType() {
@@ -435,7 +461,7 @@ public final class TrainerGenerator {
                 .addStatement("backward(batch)")
                 .addCode(accumulate())
                 .addCode(clipGradients())
-                .addStatement("update(core.completeStep())")
+                .addStatement("update(core.beginUpdate(core.completeStep()))")
                 .addStatement("return loss").build();
     }
 
@@ -517,7 +543,7 @@ public final class TrainerGenerator {
                         + "optionally on a second stream that overlaps the rest of backward.\n")
                 .addStatement("forward(batch$L)", forwardMode(true))
                 .addStatement("float loss = lossAndGradient(batch)")
-                .addStatement("long step = core.stepCount() + 1");
+                .addStatement("long step = core.beginUpdate(core.stepCount() + 1)");
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec l = layers.get(i);
             if (l.kind() != LayerSpec.Kind.DENSE) {
@@ -547,7 +573,7 @@ public final class TrainerGenerator {
                 .addJavadoc("FORWARD: the previous step's update of each layer runs inside that layer's forward, right before\n"
                         + "its weights are read (on the CPU at small batches block by block, each block multiplied while\n"
                         + "still in cache); this step's gradients are stored for the next.\n")
-                .addStatement("long pendingStep = core.stepCount()");
+                .addStatement("long pendingStep = core.beginUpdate(core.stepCount())");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
             if (l.kind() != LayerSpec.Kind.DENSE) {
@@ -782,9 +808,10 @@ public final class TrainerGenerator {
                 .addStatement("return")
                 .endControlFlow()
                 .beginControlFlow("if (updatesPending && dp == null)")
-                .addStatement("update(core.stepCount())")
+                .addStatement("update(core.beginUpdate(core.stepCount()))")
                 .nextControlFlow("else if (updatesPending)")
-                .addCode(dataParallelUpdates("core.stepCount()"))
+                .addStatement("long step = core.beginUpdate(core.stepCount())")
+                .addCode(dataParallelUpdates("step"))
                 .endControlFlow()
                 .addStatement("updatesPending = false")
                 .beginControlFlow("if (dp != null)")
@@ -880,7 +907,7 @@ public final class TrainerGenerator {
         m.addStatement("backwardDataParallel(batch)")
                 .addCode(accumulateDataParallel())
                 .addCode(clipGradientsDataParallel())
-                .addStatement("long step = core.completeStep()")
+                .addStatement("long step = core.beginUpdate(core.completeStep())")
                 .addComment("every layer: W, b ← optimizer(averaged gradient)")
                 .addCode(dataParallelUpdates("step"));
         return m.addStatement("return dp.endStep()").build();
@@ -893,7 +920,7 @@ public final class TrainerGenerator {
                         + "the gradient averaged over every rank's samples.\n")
                 .addStatement("forwardDataParallel(batch)");
         addLossAndScale(m);
-        m.addStatement("long step = core.stepCount() + 1");
+        m.addStatement("long step = core.beginUpdate(core.stepCount() + 1)");
         for (int i = layers.size() - 1; i >= 0; i--) {
             addLayerBackward(m, i);
             addReductions(m, i);
@@ -919,7 +946,7 @@ public final class TrainerGenerator {
                 "FORWARD, data-parallel: the previous step's buckets were reduced while it finished; each layer's update\n"
                         + "runs fused into its forward once its buckets are in (sharded: the update of this rank's blocks and\n"
                         + "the weights' all-gather run just before the forward instead).\n")
-                .addStatement("long pendingStep = core.stepCount()");
+                .addStatement("long pendingStep = core.beginUpdate(core.stepCount())");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
             if (l.kind() != LayerSpec.Kind.DENSE) {

@@ -25,6 +25,8 @@ public enum Message {
     HYPER_UNUSED("FT-HYPER-UNUSED", "%s has no hyper-parameter '%s'; it takes %s%s"),
     HYPER_RANGE("FT-HYPER-RANGE", "%s = %s is out of range: %s"),
     CONTRADICTION("FT-CONTRADICTION", "%s"),
+    SCHEDULE_ELEMENT("FT-LR-SCHEDULE-ELEMENT", "%s does not apply to @LrSchedule(%s), which takes %s: remove it"),
+    SCHEDULE_NEEDS("FT-LR-SCHEDULE-NEEDS", "@LrSchedule(%s) needs %s, e.g. '%s'"),
     ACCUMULATE_NEEDS_ALL_GRADIENTS("FT-ACCUMULATE-SCHEDULE", "accumulateSteps = %s updates once per %s micro-batches "
             + "with the mean of their gradients, but schedule = BACKWARD updates each layer inside every backward pass: "
             + "set schedule = Schedule.FORWARD (exact: the update waits for the cycle's last gradient and runs before "

@@ -14,14 +14,23 @@ import java.util.List;
  * @param clipGradNorm    global gradient-norm clipping threshold, 0 for none ({@code @Model(clipGradNorm)})
  * @param accumulateSteps micro-batches per optimizer update, 1 for none ({@code @Model(accumulateSteps)})
  * @param clipLayerGradNorm per-layer gradient-norm clipping threshold, 0 for none ({@code @Model(clipLayerGradNorm)})
+ * @param lrSchedule      the declared learning-rate schedule ({@code @LrSchedule}), null for none
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, List<Integer> inputShape, Loss loss,
                         Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
-                        int accumulateSteps, double clipLayerGradNorm) {
+                        int accumulateSteps, double clipLayerGradNorm, LrScheduleSpec lrSchedule) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);
         inputShape = List.copyOf(inputShape);
+    }
+
+    /** A model without a learning-rate schedule. */
+    public ModelSpec(String packageName, List<String> modelSimpleNames, List<Integer> inputShape, Loss loss,
+                     Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
+                     int accumulateSteps, double clipLayerGradNorm) {
+        this(packageName, modelSimpleNames, inputShape, loss, defaultSchedule, layers, bucketFloats, clipGradNorm,
+                accumulateSteps, clipLayerGradNorm, null);
     }
 
     /** Input features per sample, flattened. */

@@ -2,11 +2,13 @@ package dev.fusedtrainer.processor.validation;
 
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.LrScheduleKind;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.processor.diagnostics.Message;
 import dev.fusedtrainer.processor.diagnostics.Report;
 import dev.fusedtrainer.processor.model.LayerSpec;
+import dev.fusedtrainer.processor.model.LrScheduleSpec;
 import dev.fusedtrainer.processor.model.ModelSpec;
 import dev.fusedtrainer.processor.model.OptimizerSpec;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ public final class ModelValidator {
     static final String MODEL = "dev.fusedtrainer.annotations.Model";
     static final String LAYER = "dev.fusedtrainer.annotations.Layer";
     static final String OPTIMIZER = "dev.fusedtrainer.annotations.Optimizer";
+    static final String LR_SCHEDULE = "dev.fusedtrainer.annotations.LrSchedule";
     private static final String ANNOTATIONS = "dev.fusedtrainer.annotations.";
 
     private final Elements elements;
@@ -75,6 +78,8 @@ public final class ModelValidator {
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
+        LrScheduleSpec lrSchedule = Mirrors.find(type, LR_SCHEDULE).map(mirror -> readLrSchedule(type, mirror, report))
+                .orElse(null);
 
         List<LayerSpec> layers = new ArrayList<>();
         List<VariableElement> layerFields = new ArrayList<>();
@@ -105,7 +110,80 @@ public final class ModelValidator {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputShape, loss, schedule, layers,
-                bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm));
+                bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm, lrSchedule));
+    }
+
+    /** The elements each schedule kind reads, besides the warm-up's; the first one is required (with an example). */
+    private static final Map<LrScheduleKind, List<String>> SCHEDULE_ELEMENTS = Map.of(
+            LrScheduleKind.CONSTANT, List.of(),
+            LrScheduleKind.STEP, List.of("stepSize", "gamma"),
+            LrScheduleKind.EXPONENTIAL, List.of("gamma"),
+            LrScheduleKind.COSINE, List.of("decaySteps", "minFactor"));
+    private static final Map<LrScheduleKind, String> SCHEDULE_EXAMPLES = Map.of(
+            LrScheduleKind.STEP, "stepSize = 1000", LrScheduleKind.EXPONENTIAL, "gamma = 0.999",
+            LrScheduleKind.COSINE, "decaySteps = 10000");
+
+    /** Reads the model's @LrSchedule: only the elements its kind uses, each in range, the required ones present. */
+    private LrScheduleSpec readLrSchedule(TypeElement type, AnnotationMirror mirror, Report report) {
+        int problems = report.problems().size();
+        Map<String, AnnotationValue> explicit = Mirrors.explicitValues(mirror);
+        Map<String, AnnotationValue> all = Mirrors.allValues(mirror, elements);
+        LrScheduleKind kind = LrScheduleKind.valueOf(Mirrors.enumName(all.get("value")));
+        List<String> takes = new ArrayList<>(SCHEDULE_ELEMENTS.get(kind));
+        takes.addAll(List.of("warmupSteps", "warmupStartFactor"));
+        for (Map.Entry<String, AnnotationValue> e : explicit.entrySet()) {
+            if (!e.getKey().equals("value") && !takes.contains(e.getKey())) {
+                report.error(type, mirror, e.getValue(), Message.SCHEDULE_ELEMENT, e.getKey(), kind, joined(takes));
+            }
+        }
+        if (kind != LrScheduleKind.CONSTANT && !explicit.containsKey(takes.get(0))) {
+            report.error(type, mirror, null, Message.SCHEDULE_NEEDS, kind, takes.get(0), SCHEDULE_EXAMPLES.get(kind));
+        }
+        int stepSize = positiveCount(type, mirror, all, "stepSize", kind == LrScheduleKind.STEP, report);
+        int decaySteps = positiveCount(type, mirror, all, "decaySteps", kind == LrScheduleKind.COSINE, report);
+        double gamma = (Double) all.get("gamma").getValue();
+        if (Double.isNaN(gamma) && kind == LrScheduleKind.STEP) {
+            gamma = 0.1;  // PyTorch's StepLR default
+        }
+        boolean decays = kind == LrScheduleKind.STEP || kind == LrScheduleKind.EXPONENTIAL;
+        if (decays && explicit.containsKey("gamma") && !(gamma > 0 && gamma <= 1)) {
+            report.error(type, mirror, explicit.get("gamma"), Message.HYPER_RANGE, "gamma", gamma,
+                    "the decay factor must be in (0, 1]");
+        }
+        double minFactor = (Double) all.get("minFactor").getValue();
+        if (!(minFactor >= 0 && minFactor <= 1)) {
+            report.error(type, mirror, all.get("minFactor"), Message.HYPER_RANGE, "minFactor", minFactor,
+                    "the final factor must be in [0, 1]");
+        }
+        int warmupSteps = (Integer) all.get("warmupSteps").getValue();
+        if (warmupSteps < 0) {
+            report.error(type, mirror, all.get("warmupSteps"), Message.HYPER_RANGE, "warmupSteps", warmupSteps,
+                    "give the warm-up's length in updates, or 0 for none");
+        }
+        double warmupStart = (Double) all.get("warmupStartFactor").getValue();
+        if (!(warmupStart > 0 && warmupStart <= 1)) {
+            report.error(type, mirror, all.get("warmupStartFactor"), Message.HYPER_RANGE, "warmupStartFactor",
+                    warmupStart, "the warm-up's first factor must be in (0, 1]");
+        } else if (warmupSteps == 0 && explicit.containsKey("warmupStartFactor")) {
+            report.error(type, mirror, explicit.get("warmupStartFactor"), Message.CONTRADICTION,
+                    "warmupStartFactor = " + warmupStart + " has no effect without a warm-up: set warmupSteps, or remove it");
+        }
+        if (report.problems().size() != problems) {
+            return null;
+        }
+        return new LrScheduleSpec(kind, stepSize, decays ? gamma : 1, decaySteps, kind == LrScheduleKind.COSINE
+                ? minFactor : 0, warmupSteps, warmupSteps == 0 ? 1 : warmupStart);
+    }
+
+    /** A schedule's count element: >= 1 where its kind reads it (else not checked: it is reported as foreign). */
+    private static int positiveCount(TypeElement type, AnnotationMirror mirror, Map<String, AnnotationValue> values,
+                                     String name, boolean used, Report report) {
+        int n = (Integer) values.get(name).getValue();
+        if (used && n < 1 && mirror.getElementValues().keySet().stream()
+                .anyMatch(k -> k.getSimpleName().contentEquals(name))) {
+            report.error(type, mirror, values.get(name), Message.SIZE, name, n);
+        }
+        return n;
     }
 
     /** A clipping threshold: finite and >= 0, and not with BACKWARD ({@code needsGradients} says why). */

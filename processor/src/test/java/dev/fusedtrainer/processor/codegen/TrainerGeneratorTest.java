@@ -74,7 +74,7 @@ class TrainerGeneratorTest {
         String text = new TrainerGenerator(clipped).generate().toString();
         List<String> unfused = statements(methodBody(text, "stepUnfused"));
         assertEquals(indexOf(unfused, "backward(batch);") + 1, indexOf(unfused, "core.clipGradientNorm(0.3);"), unfused.toString());
-        assertEquals(indexOf(unfused, "core.clipGradientNorm(0.3);") + 1, indexOf(unfused, "update(core.completeStep());"),
+        assertEquals(indexOf(unfused, "core.clipGradientNorm(0.3);") + 1, indexOf(unfused, "update(core.beginUpdate(core.completeStep()));"),
                 unfused.toString());
         List<String> forward = statements(methodBody(text, "stepForwardFused"));
         assertEquals(indexOf(forward, "backward(batch);") + 1, indexOf(forward, "core.clipGradientNorm(0.3);"), forward.toString());

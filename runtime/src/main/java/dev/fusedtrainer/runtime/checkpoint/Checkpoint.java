@@ -1,5 +1,6 @@
 package dev.fusedtrainer.runtime.checkpoint;
 
+import dev.fusedtrainer.runtime.LearningRateSchedule;
 import dev.fusedtrainer.runtime.TrainerState;
 import dev.fusedtrainer.runtime.data.BatchStream;
 import java.util.LinkedHashMap;
@@ -15,6 +16,9 @@ import java.util.Map;
  *     until the next forward; {@link TrainerState}'s exports apply it first, so the saved weights
  *     already include it and no pending update is left to save. Applying it early is exact: it is
  *     the same update on the same gradient with the same step number, only run sooner.
+ * <li>Learning rate: the schedule in force (its {@link LearningRateSchedule#encode()} form) and the factor, so a
+ *     resumed run continues with the rates it would have used; null and 1 when read from a version-1 file, which
+ *     predates them (the trainer's own are then kept).
  * <li>Data: the epoch, the position inside it, that epoch's sample order and the shuffling RNG's state.
  * <li>{@code settings}: free-form key/values the program wants back (batch size, learning rate, ...).
  * </ul>
@@ -24,6 +28,8 @@ public record Checkpoint(
         String fingerprint,
         String schedule,
         long stepCount,
+        String learningRateSchedule,
+        double learningRateFactor,
         float[] parameters,
         Map<Integer, float[]> stateSlots,
         BatchStream.Position data,
@@ -44,7 +50,8 @@ public record Checkpoint(
             }
         }
         return new Checkpoint(modelName, state.layoutFingerprint(), schedule, state.stepCount(),
-                state.exportParameters(), slots, data, settings);
+                state.learningRateSchedule().encode(), state.learningRateFactor(), state.exportParameters(), slots,
+                data, settings);
     }
 
     /**
@@ -70,10 +77,15 @@ public record Checkpoint(
                                 : "used by the trainer but missing from the checkpoint"));
             }
         }
+        LearningRateSchedule rates = learningRateSchedule == null ? null : LearningRateSchedule.parse(learningRateSchedule);
         state.importParameters(parameters);
         for (Map.Entry<Integer, float[]> slot : stateSlots.entrySet()) {
             state.importStateSlot(slot.getKey(), slot.getValue());
         }
         state.setStepCount(stepCount);
+        if (rates != null) {
+            state.setLearningRateSchedule(rates);
+            state.setLearningRateFactor(learningRateFactor);
+        }
     }
 }

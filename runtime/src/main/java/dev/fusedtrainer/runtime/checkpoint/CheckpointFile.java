@@ -27,8 +27,8 @@ import java.util.Map;
  * magic    8 bytes  "FTCKPT\r\n"
  * version  int      {@value #VERSION}
  * length   long     bytes of the body that follows
- * body     length   model name, fingerprint, schedule (UTF), step, parameters, state slots,
- *                   data position, settings
+ * body     length   model name, fingerprint, schedule (UTF), step, learning-rate schedule (UTF) and
+ *                   factor (double; version 2 on), parameters, state slots, data position, settings
  * sha256   32 bytes over magic, version, length and body
  * </pre>
  *
@@ -37,7 +37,9 @@ import java.util.Map;
  * either the old checkpoint or the new one, never a mix.
  */
 public final class CheckpointFile {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** Version 1 lacks the learning-rate schedule and factor; it is still read. */
+    private static final int OLDEST_READ = 1;
     private static final byte[] MAGIC = "FTCKPT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int DIGEST = 32;
     private static final int HEADER = MAGIC.length + 4 + 8;
@@ -100,8 +102,9 @@ public final class CheckpointFile {
         }
         ByteBuffer header = ByteBuffer.wrap(bytes, MAGIC.length, 12);
         int version = header.getInt();
-        if (version != VERSION) {
-            throw new CheckpointException(file, "format version " + version + ", this build reads version " + VERSION);
+        if (version < OLDEST_READ || version > VERSION) {
+            throw new CheckpointException(file, "format version " + version + ", this build reads versions "
+                    + OLDEST_READ + " to " + VERSION);
         }
         long length = header.getLong();
         long expected = HEADER + length + DIGEST;
@@ -114,7 +117,7 @@ public final class CheckpointFile {
             throw new CheckpointException(file, "checksum mismatch: the file is corrupted");
         }
         try {
-            return decodeBody(new DataInputStream(new ByteArrayInputStream(bytes, HEADER, (int) length)));
+            return decodeBody(new DataInputStream(new ByteArrayInputStream(bytes, HEADER, (int) length)), version);
         } catch (IOException | IllegalArgumentException e) {  // EOF, or a bad UTF-8 name: reading memory cannot fail otherwise
             throw new CheckpointException(file, "inconsistent contents despite a valid checksum (" + e + ")");
         }
@@ -127,6 +130,12 @@ public final class CheckpointFile {
         out.writeUTF(c.fingerprint());
         out.writeUTF(c.schedule());
         out.writeLong(c.stepCount());
+        if (c.learningRateSchedule() == null) {
+            throw new IllegalArgumentException("this checkpoint was read from a version-1 file, which has no learning-rate "
+                    + "schedule: capture a new one from the trainer to write it");
+        }
+        out.writeUTF(c.learningRateSchedule());
+        out.writeDouble(c.learningRateFactor());
         writeFloats(out, c.parameters());
         out.writeInt(c.stateSlots().size());
         for (int slot = 0; slot < 16; slot++) {
@@ -153,11 +162,13 @@ public final class CheckpointFile {
         return bytes.toByteArray();
     }
 
-    private static Checkpoint decodeBody(DataInputStream in) throws IOException {
+    private static Checkpoint decodeBody(DataInputStream in, int version) throws IOException {
         String model = in.readUTF();
         String fingerprint = in.readUTF();
         String schedule = in.readUTF();
         long steps = in.readLong();
+        String rates = version >= 2 ? in.readUTF() : null;
+        double rateFactor = version >= 2 ? in.readDouble() : 1;
         float[] parameters = readFloats(in);
         int slotCount = in.readInt();
         Map<Integer, float[]> slots = new LinkedHashMap<>();
@@ -179,7 +190,7 @@ public final class CheckpointFile {
         if (in.available() != 0) {
             throw new IllegalArgumentException(in.available() + " unread bytes at the end of the body");
         }
-        return new Checkpoint(model, fingerprint, schedule, steps, parameters, slots,
+        return new Checkpoint(model, fingerprint, schedule, steps, rates, rateFactor, parameters, slots,
                 new BatchStream.Position(epoch, cursor, order, rng), settings);
     }
 

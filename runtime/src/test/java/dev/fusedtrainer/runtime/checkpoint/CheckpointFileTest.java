@@ -10,6 +10,7 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.DenseLayout;
+import dev.fusedtrainer.runtime.LearningRateSchedule;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.ModelLayout;
 import dev.fusedtrainer.runtime.OptimizerConfig;
@@ -60,6 +61,8 @@ class CheckpointFileTest {
         core.importStateSlot(0, slot0);
         core.importStateSlot(1, slot1);
         core.setStepCount(1234);
+        core.setLearningRateSchedule(LearningRateSchedule.cosine(5000, 0.1).withWarmup(100, 0.2));
+        core.setLearningRateFactor(0.75);
         return Checkpoint.capture("Tiny", "UNFUSED", core,
                 new BatchStream.Position(3, 6, new int[] {2, 0, 1, 4, 3, 5, 7, 6}, 0xdeadbeefL),
                 Map.of("batchSize", "64"));
@@ -79,6 +82,8 @@ class CheckpointFileTest {
             assertArrayEquals(source.exportStateSlot(0), target.exportStateSlot(0));
             assertArrayEquals(source.exportStateSlot(1), target.exportStateSlot(1));
             assertEquals(1234, target.stepCount());
+            assertEquals(LearningRateSchedule.cosine(5000, 0.1).withWarmup(100, 0.2), target.learningRateSchedule());
+            assertEquals(0.75, target.learningRateFactor());
             assertEquals("UNFUSED", loaded.schedule());
             assertEquals(3, loaded.data().epoch());
             assertEquals(6, loaded.data().cursor());
@@ -149,6 +154,53 @@ class CheckpointFileTest {
         bytes[11] = 9;  // version int follows the 8 magic bytes
         Files.write(file, bytes);
         assertTrue(refusal(file).contains("format version 9"), refusal(file));
+    }
+
+    /** A file of format version 1 (no learning-rate schedule or factor) still restores; the trainer keeps its own. */
+    @Test
+    void versionOneFilesAreStillRead() throws IOException {
+        Path file = written();
+        Files.write(file, asVersionOne(Files.readAllBytes(file)));
+        Checkpoint loaded = CheckpointFile.read(file);
+        assertEquals(null, loaded.learningRateSchedule());
+        {
+            TrainerCore target = core(layout("Tiny", 5), 2);
+            target.setLearningRateSchedule(LearningRateSchedule.exponential(0.5));
+            loaded.restoreInto(target);
+            assertEquals(1234, target.stepCount());
+            assertEquals(LearningRateSchedule.exponential(0.5), target.learningRateSchedule());
+            assertEquals(1.0, target.learningRateFactor());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CheckpointFile.write(temp.resolve("again.ftc"), loaded));
+            assertTrue(e.getMessage().contains("version-1 file"), e.getMessage());
+        }
+    }
+
+    /** Version 2's bytes without the learning-rate fields: header version 1, new length, new digest. */
+    private static byte[] asVersionOne(byte[] v2) throws IOException {
+        int header = 8 + 4 + 8;
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(v2);
+        int bodyStart = header;
+        int cursor = bodyStart;
+        for (int utf = 0; utf < 3; utf++) {  // model name, fingerprint, schedule
+            cursor += 2 + (in.getShort(cursor) & 0xffff);
+        }
+        cursor += 8;  // step count
+        int ratesStart = cursor;
+        int ratesEnd = cursor + 2 + (in.getShort(cursor) & 0xffff) + 8;  // schedule text, factor
+        int bodyEnd = v2.length - 32;
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(v2, bodyStart, ratesStart - bodyStart);
+        body.write(v2, ratesEnd, bodyEnd - ratesEnd);
+        byte[] b = body.toByteArray();
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(header + b.length + 32);
+        out.put(v2, 0, 8).putInt(1).putLong(b.length).put(b);
+        try {
+            out.put(java.security.MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(out.array(), header + b.length)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.array();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
+import dev.fusedtrainer.tests.models.LrScheduleModels_CosineAdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
 import dev.fusedtrainer.tests.support.Data;
@@ -64,6 +65,12 @@ public final class DataParallelRuns {
                 all.add(new Config("ConvAdam", schedule, sharded, 63));
             }
         }
+        // a learning-rate schedule (warm-up, then cosine): every schedule, both modes
+        for (Schedule schedule : Schedule.values()) {
+            for (boolean sharded : new boolean[] {false, true}) {
+                all.add(new Config("CosineAdam", schedule, sharded, 64));
+            }
+        }
         return all;
     }
 
@@ -76,6 +83,7 @@ public final class DataParallelRuns {
             case "LayerClippedSgd" -> ClippingModels_LayerClippedSgdTrainer.class;
             case "AccumulatedPairsSgd" -> ClippingModels_AccumulatedPairsSgdTrainer.class;
             case "ConvAdam" -> ConvModels_DataParallelAdamTrainer.class;
+            case "CosineAdam" -> LrScheduleModels_CosineAdamTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }

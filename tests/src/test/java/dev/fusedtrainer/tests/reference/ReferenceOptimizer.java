@@ -111,6 +111,11 @@ public final class ReferenceOptimizer {
         return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
     }
 
+    /** The learning rate of the following updates (what a schedule sets). */
+    public void setLearningRate(double lr) {
+        hp.put("lr", lr);
+    }
+
     /** One update of p in place from gradient g. */
     public void step(double[] p, double[] g) {
         step++;

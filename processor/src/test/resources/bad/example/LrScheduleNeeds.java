@@ -1,0 +1,22 @@
+package example;
+
+import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.Loss;
+import dev.fusedtrainer.annotations.LrSchedule;
+import dev.fusedtrainer.annotations.LrScheduleKind;
+import dev.fusedtrainer.annotations.Model;
+import dev.fusedtrainer.annotations.Optimizer;
+import dev.fusedtrainer.annotations.OptimizerKind;
+
+@Model(input = 4, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+@Optimizer(value = OptimizerKind.ADAM)
+@LrSchedule(value = LrScheduleKind.COSINE, minFactor = 1.5, warmupStartFactor = 0.1)
+class LrScheduleNeeds {
+    @Layer(units = 3)
+    Dense logits;
+}
+
+@LrSchedule(value = LrScheduleKind.STEP, stepSize = 10)
+class ScheduleWithoutModel {
+}
