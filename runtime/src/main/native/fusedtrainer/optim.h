@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <algorithm>
+#include <type_traits>
 #include "portable.h"
 
 namespace ft {
@@ -24,7 +25,7 @@ namespace ft {
 // Layout of the hyper-parameter block; keep in sync with OptimizerConfig.java.
 enum OptimSlots {
     HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
-    HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_SIZE
+    HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_CLIP_VALUE, HP_SIZE
 };
 enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5 };
 
@@ -114,18 +115,34 @@ struct AdamaxRule {
     }
 };
 
+// Per-value gradient clipping (PyTorch's clip_grad_value_): the gradient clamped to [-clip, clip]
+// before the rule reads it. Element-wise, so exact inside every fused kernel, BACKWARD included.
+template <class Rule>
+struct ClipValue {
+    Rule rule;
+    float clip;
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float* s1, float* s2) const {
+        rule(i, p, ft_min(ft_max(g, -clip), clip), s0, s1, s2);
+    }
+};
+
 // Calls f(rule) with the rule for this config and step (1-based count of updates of this
 // parameter), so that f's loops are instantiated per rule and carry no branches.
 template <class F>
 inline void with_rule(const double* hp, long step, F&& f) {
+    const float clip = (float) hp[HP_CLIP_VALUE];  // 0: no per-value clipping
+    auto emit = [&](const auto& rule) {
+        if (clip > 0) f(ClipValue<std::decay_t<decltype(rule)>>{rule, clip});
+        else f(rule);
+    };
     const float lr = (float) hp[HP_LR], wd = (float) hp[HP_WEIGHT_DECAY];
     switch ((int) hp[HP_KIND]) {
     case OPT_SGD: {
         const float mom = (float) hp[HP_MOMENTUM];
         const float keep = step <= 1 ? 1.0f : (float) (1.0 - hp[HP_DAMPENING]);
-        if (mom == 0.0f) { f(SgdRule<false, false>{lr, wd, mom, keep}); }
-        else if (hp[HP_NESTEROV] != 0) { f(SgdRule<true, true>{lr, wd, mom, keep}); }
-        else { f(SgdRule<true, false>{lr, wd, mom, keep}); }
+        if (mom == 0.0f) { emit(SgdRule<false, false>{lr, wd, mom, keep}); }
+        else if (hp[HP_NESTEROV] != 0) { emit(SgdRule<true, true>{lr, wd, mom, keep}); }
+        else { emit(SgdRule<true, false>{lr, wd, mom, keep}); }
         break;
     }
     case OPT_ADAM:
@@ -138,11 +155,11 @@ inline void with_rule(const double* hp, long step, F&& f) {
         const float eps = (float) hp[HP_EPS];
         const bool ams = hp[HP_AMSGRAD] != 0;
         if (decoupled) {
-            if (ams) f(AdamRule<true, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
-            else f(AdamRule<false, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
+            if (ams) emit(AdamRule<true, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
+            else emit(AdamRule<false, true>{(float) b1, (float) b2, eps, 0.0f, step_size, bc2_sqrt, decay});
         } else {
-            if (ams) f(AdamRule<true, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
-            else f(AdamRule<false, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
+            if (ams) emit(AdamRule<true, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
+            else emit(AdamRule<false, false>{(float) b1, (float) b2, eps, wd, step_size, bc2_sqrt, 1.0f});
         }
         break;
     }
@@ -150,22 +167,22 @@ inline void with_rule(const double* hp, long step, F&& f) {
         const float alpha = (float) hp[HP_ALPHA], eps = (float) hp[HP_EPS], mom = (float) hp[HP_MOMENTUM];
         const bool centered = hp[HP_CENTERED] != 0;
         if (centered) {
-            if (mom > 0) f(RmspropRule<true, true>{lr, alpha, eps, wd, mom});
-            else f(RmspropRule<true, false>{lr, alpha, eps, wd, mom});
+            if (mom > 0) emit(RmspropRule<true, true>{lr, alpha, eps, wd, mom});
+            else emit(RmspropRule<true, false>{lr, alpha, eps, wd, mom});
         } else {
-            if (mom > 0) f(RmspropRule<false, true>{lr, alpha, eps, wd, mom});
-            else f(RmspropRule<false, false>{lr, alpha, eps, wd, mom});
+            if (mom > 0) emit(RmspropRule<false, true>{lr, alpha, eps, wd, mom});
+            else emit(RmspropRule<false, false>{lr, alpha, eps, wd, mom});
         }
         break;
     }
     case OPT_ADAGRAD: {
         const float clr = (float) (hp[HP_LR] / (1.0 + (double) (step - 1) * hp[HP_LR_DECAY]));
-        f(AdagradRule{clr, (float) hp[HP_EPS], wd});
+        emit(AdagradRule{clr, (float) hp[HP_EPS], wd});
         break;
     }
     case OPT_ADAMAX: {
         const float clr = (float) (hp[HP_LR] / (1.0 - std::pow(hp[HP_BETA1], (double) step)));
-        f(AdamaxRule{(float) hp[HP_BETA1], (float) hp[HP_BETA2], (float) hp[HP_EPS], wd, clr});
+        emit(AdamaxRule{(float) hp[HP_BETA1], (float) hp[HP_BETA2], (float) hp[HP_EPS], wd, clr});
         break;
     }
     default:

@@ -47,6 +47,7 @@ FT_HOST_DEVICE inline float ft_erf(float x) {
 
 // std::max's definition, (a < b) ? b : a, so that NaN and signed-zero cases match the CPU's.
 FT_HOST_DEVICE inline float ft_max(float a, float b) { return (a < b) ? b : a; }
+FT_HOST_DEVICE inline float ft_min(float a, float b) { return (b < a) ? b : a; }  // std::min's
 FT_HOST_DEVICE inline float ft_abs(float x) { return x < 0.0f ? -x : x; }
 
 }  // namespace ft

@@ -148,6 +148,8 @@ public final class RegressionTrainer extends Regression implements Trainer {
         this.predictionY = core.output(1);
         this.predictionDy = core.outputGrad(1);
         this.predictionHyper = core.hyperParameters(1);
+        // @Model(clipGradValue): every update clamps each gradient element, inside the fused kernels
+        core.clipGradientValues(0.5);
         core.onPendingUpdates(this::applyPendingUpdates);
     }
 

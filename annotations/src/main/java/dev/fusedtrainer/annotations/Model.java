@@ -66,6 +66,15 @@ public @interface Model {
     double clipLayerGradNorm() default 0;
 
     /**
+     * Per-value gradient clipping, as PyTorch's {@code clip_grad_value_(params, clip_value)} before every update:
+     * each gradient element is clamped to {@code [-clipGradValue, clipGradValue]}; 0 (the default) turns it off.
+     * It needs nothing but the element itself, so every schedule does it exactly, BACKWARD included (the clamp
+     * runs inside the fused update as it reads each gradient). Applied last: after gradient accumulation,
+     * {@link #clipLayerGradNorm()} and {@link #clipGradNorm()}.
+     */
+    double clipGradValue() default 0;
+
+    /**
      * Gradient accumulation: each {@code step} call is one micro-batch, and the optimizer update runs once
      * every {@code accumulateSteps} calls with the mean of their gradients (each micro-batch's mean gradient
      * weighs 1 / accumulateSteps, as with PyTorch's {@code loss / N} recipe), clipped first where

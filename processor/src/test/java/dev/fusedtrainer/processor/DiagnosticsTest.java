@@ -75,6 +75,9 @@ class DiagnosticsTest {
         fixture("ClipNegative", error(Message.HYPER_RANGE,
                 "[FT-HYPER-RANGE] clipGradNorm = -1.0 is out of range: a finite maximum norm > 0, or 0 for no clipping",
                 "clipGradNorm = -1.0", "-1.0"));
+        fixture("ClipValueNegative", error(Message.HYPER_RANGE,
+                "[FT-HYPER-RANGE] clipGradValue = -0.5 is out of range: a finite bound > 0 for every gradient element, "
+                        + "or 0 for no clipping", "clipGradValue = -0.5", "-0.5"));
         fixture("AccumulateWithDefaultSchedule", error(Message.ACCUMULATE_NEEDS_ALL_GRADIENTS,
                 "[FT-ACCUMULATE-SCHEDULE] accumulateSteps = 4 updates once per 4 micro-batches with the mean of their "
                         + "gradients, but schedule = BACKWARD updates each layer inside every backward pass: set schedule = "

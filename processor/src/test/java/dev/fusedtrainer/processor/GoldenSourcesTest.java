@@ -31,7 +31,7 @@ class GoldenSourcesTest {
     @CsvSource({
             // a classifier with a per-layer @Optimizer override (SGD with Nesterov inside an Adam model)
             "example/SmallClassifier, example.SmallClassifierTrainer",
-            // mean squared error, RMSprop, UNFUSED by default
+            // mean squared error, RMSprop, UNFUSED by default, per-value gradient clipping
             "example/Regression,      example.RegressionTrainer",
             // binary cross-entropy with logits, AdamW with amsgrad, FORWARD by default, @LrSchedule (cosine after a warm-up)
             "example/MultiLabel,      example.MultiLabelTrainer",

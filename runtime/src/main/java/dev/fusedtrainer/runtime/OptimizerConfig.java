@@ -25,9 +25,11 @@ public record OptimizerConfig(
         double initialAccumulatorValue) {
 
     // Slot order of the native block: keep in sync with OptimSlots in native/fusedtrainer/optim.h.
-    private static final int HP_SIZE = 14;
+    private static final int HP_SIZE = 15;
     /** Index of the learning rate in {@link #hyperParameterBlock()}. */
     public static final int LR_SLOT = 1;
+    /** Index of the per-value gradient clip (0: none), a model setting the trainer writes into every block. */
+    public static final int CLIP_VALUE_SLOT = 14;
 
     public OptimizerConfig {
         if (kind == null) {
@@ -93,6 +95,7 @@ public record OptimizerConfig(
         hp[11] = centered ? 1 : 0;
         hp[12] = lrDecay;
         hp[13] = initialAccumulatorValue;
+        hp[CLIP_VALUE_SLOT] = 0;
         return hp;
     }
 }

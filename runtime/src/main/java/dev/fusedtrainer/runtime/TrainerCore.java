@@ -195,6 +195,22 @@ public final class TrainerCore implements TrainerState {
     }
 
     /**
+     * Per-value gradient clipping, as PyTorch's {@code clip_grad_value_}: from now on every update clamps each
+     * gradient element to [-clip, clip] as it reads it (after any norm clipping), inside the fused kernels, so it
+     * is exact under every schedule. 0 turns it off. Generated code calls it once, from {@code @Model(clipGradValue)}.
+     */
+    public void clipGradientValues(double clip) {
+        if (!(clip >= 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("clipGradValue must be a finite value >= 0, got " + clip);
+        }
+        for (DoublePointer hp : hyperParameters) {
+            if (hp != null) {
+                hp.put(OptimizerConfig.CLIP_VALUE_SLOT, clip);
+            }
+        }
+    }
+
+    /**
      * Per-layer gradient-norm clipping: each layer's gradient (weights and bias) scaled by
      * {@code maxNorm / (norm + 1e-6)} when that is below 1. Needs the full gradients (generated code calls it).
      */

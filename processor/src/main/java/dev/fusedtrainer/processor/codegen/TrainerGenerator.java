@@ -271,6 +271,10 @@ public final class TrainerGenerator {
         if (model.lrSchedule() != null) {
             c.addStatement("core.setLearningRateSchedule(LR_SCHEDULE)");
         }
+        if (model.clipGradValue() > 0) {
+            c.addComment("@Model(clipGradValue): every update clamps each gradient element, inside the fused kernels");
+            c.addStatement("core.clipGradientValues($L)", doubleLiteral(model.clipGradValue()));
+        }
         return c.addStatement("core.onPendingUpdates(this::applyPendingUpdates)").build();
     }
 

@@ -15,22 +15,24 @@ import java.util.List;
  * @param accumulateSteps micro-batches per optimizer update, 1 for none ({@code @Model(accumulateSteps)})
  * @param clipLayerGradNorm per-layer gradient-norm clipping threshold, 0 for none ({@code @Model(clipLayerGradNorm)})
  * @param lrSchedule      the declared learning-rate schedule ({@code @LrSchedule}), null for none
+ * @param clipGradValue   per-value gradient clipping bound, 0 for none ({@code @Model(clipGradValue)})
  */
 public record ModelSpec(String packageName, List<String> modelSimpleNames, List<Integer> inputShape, Loss loss,
                         Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
-                        int accumulateSteps, double clipLayerGradNorm, LrScheduleSpec lrSchedule) {
+                        int accumulateSteps, double clipLayerGradNorm, LrScheduleSpec lrSchedule,
+                        double clipGradValue) {
     public ModelSpec {
         modelSimpleNames = List.copyOf(modelSimpleNames);
         layers = List.copyOf(layers);
         inputShape = List.copyOf(inputShape);
     }
 
-    /** A model without a learning-rate schedule. */
+    /** A model without a learning-rate schedule or per-value clipping. */
     public ModelSpec(String packageName, List<String> modelSimpleNames, List<Integer> inputShape, Loss loss,
                      Schedule defaultSchedule, List<LayerSpec> layers, int bucketFloats, double clipGradNorm,
                      int accumulateSteps, double clipLayerGradNorm) {
         this(packageName, modelSimpleNames, inputShape, loss, defaultSchedule, layers, bucketFloats, clipGradNorm,
-                accumulateSteps, clipLayerGradNorm, null);
+                accumulateSteps, clipLayerGradNorm, null, 0);
     }
 
     /** Input features per sample, flattened. */

@@ -75,6 +75,12 @@ public final class ModelValidator {
                 Message.LAYER_CLIP_NEEDS_LAYER_GRADIENT, report);
         double clipGradNorm = checkClipNorm(type, model, modelValues, "clipGradNorm", schedule,
                 Message.CLIP_NEEDS_ALL_GRADIENTS, report);
+        AnnotationValue clipValue = modelValues.get("clipGradValue");
+        double clipGradValue = (Double) clipValue.getValue();
+        if (!(clipGradValue >= 0) || Double.isInfinite(clipGradValue)) {
+            report.error(type, model, clipValue, Message.HYPER_RANGE, "clipGradValue", clipGradValue,
+                    "a finite bound > 0 for every gradient element, or 0 for no clipping");
+        }
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
@@ -110,7 +116,7 @@ public final class ModelValidator {
             return Optional.empty();
         }
         return Optional.of(new ModelSpec(packageOf(type), simpleNames(type), inputShape, loss, schedule, layers,
-                bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm, lrSchedule));
+                bucketFloats, clipGradNorm, accumulateSteps, clipLayerGradNorm, lrSchedule, clipGradValue));
     }
 
     /** The elements each schedule kind reads, besides the warm-up's; the first one is required (with an example). */

@@ -69,4 +69,23 @@ public final class ClippingModels {
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
         @Layer(units = 5) Dense logits;
     }
+
+    /** Per-value clipping (about a third of the gradient elements clamped in the tests), BACKWARD by default. */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, clipGradValue = 0.004)
+    @Optimizer(value = OptimizerKind.SGD, lr = 0.2, momentum = 0.9)
+    public static class ValueClippedSgd {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
+
+    /** Global-norm clipping, then per-value clipping of the scaled gradient. */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, clipGradNorm = 0.05,
+            clipGradValue = 0.0005)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class NormThenValueClippedAdam {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer(units = 5) Dense logits;
+    }
 }
