@@ -127,8 +127,9 @@ static inline void ft_pool2d_backward(int max, const float* dY, const float* X, 
 // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
 
 static inline void ft_dropout_forward(const float* X, float* M, float* Y, long n, float rate, long seed, long counter,
-                                      int layer, int training, int threads) {
-    ft::dropout_forward(X, M, Y, n, rate, (uint64_t) seed, (uint64_t) counter, layer, training, threads);
+                                      int layer, long first, int training, int threads) {
+    ft::dropout_forward(X, M, Y, n, rate, (uint64_t) seed, (uint64_t) counter, layer, (uint64_t) first, training,
+                        threads);
 }
 
 static inline void ft_dropout_backward(const float* dY, const float* M, float* dX, long n, int threads) {

@@ -1,8 +1,10 @@
 // Dropout (PyTorch's nn.Dropout): in training m[i] = 0 with probability `rate`, else 1 / (1 - rate),
 // and y = x * m; otherwise y = x. The mask is counter-based, not drawn from a stream: element i's
-// uniform is the top 24 bits of splitmix64(base + i) with base = splitmix64(seed ^ splitmix64(counter ·
-// 256 + layer)), so it depends only on (seed, counter, layer, i): the same in every schedule and thread
+// uniform is the top 24 bits of splitmix64(base + first + i) with base = splitmix64(seed ^ splitmix64(counter ·
+// 256 + layer)), so it depends only on (seed, counter, layer, first + i): the same in every schedule and thread
 // count, and a resumed run (whose step counter is restored) draws what the uninterrupted one would.
+// `first` is the index of X[0] in the whole batch (a data-parallel rank's slice starts at its first sample's
+// elements), so N ranks draw the masks one process draws on the whole batch.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -17,7 +19,7 @@ static inline uint64_t splitmix64(uint64_t z) {
 }
 
 static inline void dropout_forward(const float* X, float* M, float* Y, long n, float rate, uint64_t seed,
-                                   uint64_t counter, int layer, int training, int threads) {
+                                   uint64_t counter, int layer, uint64_t first, int training, int threads) {
     if (!training) {
         if (Y != X) std::memcpy(Y, X, sizeof(float) * n);
         return;
@@ -26,7 +28,7 @@ static inline void dropout_forward(const float* X, float* M, float* Y, long n, f
     const float keep = 1.0f / (1.0f - rate);
 #pragma omp parallel for simd num_threads(threads) if (n > 65536 && threads > 1)
     for (long i = 0; i < n; i++) {
-        const float u = (float) (splitmix64(base + (uint64_t) i) >> 40) * (1.0f / 16777216.0f);
+        const float u = (float) (splitmix64(base + first + (uint64_t) i) >> 40) * (1.0f / 16777216.0f);
         const float m = u < rate ? 0.0f : keep;
         M[i] = m;
         Y[i] = X[i] * m;

@@ -94,10 +94,11 @@ public interface Backend {
 
     /**
      * Dropout over n floats. Training: m[i] = 0 with probability rate, else 1 / (1 − rate), drawn from
-     * (seed, counter, layer, i) alone (see dropout.h), and y = x ⊙ m; otherwise y = x and m is left alone.
+     * (seed, counter, layer, first + i) alone (see dropout.h; {@code first}: x[0]'s index in the whole batch), and
+     * y = x ⊙ m; otherwise y = x and m is left alone.
      */
     void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed, long counter,
-                        int layer, boolean training);
+                        int layer, long first, boolean training);
 
     /** dx = dy ⊙ m, the mask of the last training forward. */
     void dropoutBackward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n);

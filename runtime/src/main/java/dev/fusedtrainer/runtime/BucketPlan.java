@@ -52,6 +52,9 @@ public record BucketPlan(ModelLayout layout, long[] starts) {
     public int[] bucketsOf(int layer) {
         long from = layout.offsetOf(layer);
         long to = from + layout.layers().get(layer).parameterCount();
+        if (to == from) {
+            return new int[0];  // no parameters (pooling, flatten, dropout): in no bucket, even one it sits inside
+        }
         return java.util.stream.IntStream.range(0, starts.length)
                 .filter(k -> start(k) < to && end(k) > from).toArray();
     }
@@ -60,7 +63,7 @@ public record BucketPlan(ModelLayout layout, long[] starts) {
     public int completingLayer(int bucket) {
         long start = start(bucket);
         for (int i = layout.layers().size() - 1; i >= 0; i--) {
-            if (layout.offsetOf(i) <= start) {
+            if (layout.offsetOf(i) <= start && layout.layers().get(i).parameterCount() > 0) {
                 return i;
             }
         }

@@ -53,11 +53,12 @@ public final class DataParallel implements AutoCloseable {
     private final int[][] layersOfBucket;
     private final boolean[] layerUpdated;    // since its buckets' last reduction
 
-    private final FloatPointer batchSizes;   // [1]: this rank's batch, then the sum over ranks
+    private final FloatPointer batchSizes;   // [ranks]: this rank's batch at its index, then every rank's
     private final FloatPointer lossSum;      // [1]: this rank's loss × batch, then the sum over ranks
     private CommThread.Pending batchSizesReduced;
     private CommThread.Pending lossReduced;
     private int localBatch;
+    private long totalBatch = -1;  // -1 until this step's sizes are in
     private float[] scratch = new float[0];
 
     // sharded mode: this rank's block of every bucket, concatenated, for the reduced gradient and the state
@@ -111,7 +112,7 @@ public final class DataParallel implements AutoCloseable {
         for (int k = 0; k < buckets; k++) {
             layersOfBucket[k] = layersOf.get(k).stream().mapToInt(Integer::intValue).toArray();
         }
-        batchSizes = own(new FloatPointer(1));
+        batchSizes = own(new FloatPointer(comm.size()));
         lossSum = own(new FloatPointer(1));
         squaredNorm = own(new FloatPointer(1));
 
@@ -157,6 +158,13 @@ public final class DataParallel implements AutoCloseable {
         // every rank starts from rank 0's weights, whatever its seed
         comm.broadcast(params, layout.parameterCount(), 0);
         thread = new CommThread(comm);
+    }
+
+    /** Rank 0's seed on every rank (dropout masks derive from it, like the weights every rank starts from). */
+    long rootSeed(long seed) {
+        byte[] bytes = comm.broadcastBytes(comm.rank() == 0 ? java.nio.ByteBuffer.allocate(Long.BYTES).putLong(seed)
+                .array() : null, 0);
+        return java.nio.ByteBuffer.wrap(bytes).getLong();
     }
 
     private boolean usesSlot(int slot) {
@@ -229,11 +237,44 @@ public final class DataParallel implements AutoCloseable {
 
     // ---- the step, called by generated code in this order ----
 
-    /** Starts the all-reduce of the batch sizes; every rank calls it with its own shard's size. */
+    /**
+     * Starts the exchange of the batch sizes (an all-reduce of a vector holding each rank's size at its own index,
+     * zeros elsewhere); every rank calls it with its own shard's size.
+     */
     public void beginStep(int batch) {
         localBatch = batch;
-        batchSizes.put(0, batch);
-        batchSizesReduced = thread.allReduceSum(batchSizes, 1);
+        for (int r = 0; r < comm.size(); r++) {
+            batchSizes.put(r, r == comm.rank() ? batch : 0);
+        }
+        batchSizesReduced = thread.allReduceSum(batchSizes, comm.size());
+        totalBatch = -1;
+    }
+
+    /** Every rank's samples in this step (waits for the batch sizes). */
+    private float totalBatch() {
+        if (totalBatch < 0) {
+            batchSizesReduced.await();
+            long total = 0;
+            for (int r = 0; r < comm.size(); r++) {
+                total += (long) batchSizes.get(r);
+            }
+            totalBatch = total;
+        }
+        return totalBatch;
+    }
+
+    /**
+     * The index, in the whole batch of this step, of this rank's first sample: ranks hold consecutive slices in
+     * rank order, so per-sample randomness (dropout masks) indexed by it is what one process draws on the whole
+     * batch. Waits for the batch sizes.
+     */
+    public long firstSample() {
+        totalBatch();
+        long first = 0;
+        for (int r = 0; r < comm.rank(); r++) {
+            first += (long) batchSizes.get(r);
+        }
+        return first;
     }
 
     /**
@@ -241,8 +282,7 @@ public final class DataParallel implements AutoCloseable {
      * loss kernel) by {@code localBatch / totalBatch}, and starts the all-reduce of the loss.
      */
     public void scaleLossGradient(float loss, FloatPointer dy, long n) {
-        batchSizesReduced.await();
-        float total = batchSizes.get(0);
+        float total = totalBatch();
         lossSum.put(0, loss * localBatch);
         lossReduced = thread.allReduceSum(lossSum, 1);
         if (total == localBatch) {
@@ -394,7 +434,7 @@ public final class DataParallel implements AutoCloseable {
     /** The mean loss over every rank's samples of this step. */
     public float endStep() {
         lossReduced.await();
-        return lossSum.get(0) / batchSizes.get(0);
+        return lossSum.get(0) / totalBatch();
     }
 
     // ---- sharded optimizer state as a whole (checkpoints) ----

@@ -53,6 +53,7 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer[] outputs;
     private final FloatPointer[] outputGrads;
     private final FloatPointer[] dropoutMasks;
+    /** The builder's seed; data-parallel: rank 0's, so that every rank draws the same dropout masks. */
     private final long seed;
     private final FloatPointer input;
     private final IntPointer labels;
@@ -108,7 +109,6 @@ public final class TrainerCore implements TrainerState {
         this.device = device;
         this.threads = threads;
         this.maxBatch = maxBatch;
-        this.seed = seed;
         this.parameterCount = layout.parameterCount();
 
         params = allocate(parameterCount);
@@ -160,6 +160,7 @@ public final class TrainerCore implements TrainerState {
         correct = own(new CLongPointer(1));
         initialize(seed);
         dataParallel = distributed ? startDataParallel(buckets, communicator, shardOptimizerState) : null;
+        this.seed = dataParallel == null ? seed : dataParallel.rootSeed(seed);
     }
 
     private DataParallel startDataParallel(BucketPlan buckets, Communicator communicator, boolean sharded) {
@@ -335,6 +336,14 @@ public final class TrainerCore implements TrainerState {
     /** A dropout layer's mask of its last training forward; null for other layers. */
     public FloatPointer dropoutMask(int layer) {
         return dropoutMasks[layer];
+    }
+
+    /**
+     * The index of this trainer's first sample in the step's whole batch: 0 in one process, the sum of the lower
+     * ranks' samples in data-parallel training (waits for the step's batch sizes). Dropout masks are indexed by it.
+     */
+    public long firstSample() {
+        return dataParallel == null ? 0 : dataParallel.firstSample();
     }
 
     /** The builder's seed: weights and dropout masks derive from it. */

@@ -672,9 +672,11 @@ public final class TrainerGenerator {
             case DROPOUT -> {
                 m.addComment("$L: y = x ⊙ mask / (1 - $L) in a training step (mask from seed, layer, step), else y = x",
                         l.name(), l.rate());
+                // masks are indexed by the sample's place in the whole batch: a data-parallel rank draws its slice's
+                String first = training.equals("true") ? "core.firstSample() * " + l.in() : "0L";
                 m.addStatement("backend.dropoutForward($L, $LMask, $LY, (long) batch * $L, $Lf, core.seed(), "
-                        + "core.dropoutCounter(), $L, $L)", inputOf(i), l.name(), l.name(), l.in(),
-                        floatLiteral(l.rate()), i, training);
+                        + "core.dropoutCounter(), $L, $L, $L)", inputOf(i), l.name(), l.name(), l.in(),
+                        floatLiteral(l.rate()), i, first, training);
             }
             case FLATTEN -> m.addComment("$L: x$L viewed as $L (NCHW is already row-major: no copy)", l.name(),
                     batchShape(in), batchShape(l.outShape()));

@@ -158,8 +158,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed,
-                               long counter, int layer, boolean training) {
-        CpuKernels.ft_dropout_forward(x, mask, y, n, rate, seed, counter, layer, training ? 1 : 0, threads);
+                               long counter, int layer, long first, boolean training) {
+        CpuKernels.ft_dropout_forward(x, mask, y, n, rate, seed, counter, layer, first, training ? 1 : 0, threads);
     }
 
     @Override

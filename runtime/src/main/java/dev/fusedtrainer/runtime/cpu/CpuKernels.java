@@ -116,8 +116,8 @@ public final class CpuKernels implements LoadEnabled {
     // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
 
     public static native void ft_dropout_forward(FloatPointer x, FloatPointer mask, FloatPointer y, long n,
-                                                 float rate, long seed, long counter, int layer, int training,
-                                                 int threads);
+                                                 float rate, long seed, long counter, int layer, long first,
+                                                 int training, int threads);
 
     public static native void ft_dropout_backward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n,
                                                   int threads);

@@ -270,7 +270,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void dropoutForward(FloatPointer x, FloatPointer mask, FloatPointer y, long n, float rate, long seed,
-                               long counter, int layer, boolean training) {
+                               long counter, int layer, long first, boolean training) {
         throw cpuOnly();
     }
 

@@ -9,6 +9,7 @@ import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
+import dev.fusedtrainer.tests.models.DataParallelModels_WithDropoutTrainer;
 import dev.fusedtrainer.tests.models.LrScheduleModels_CosineAdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
@@ -65,10 +66,11 @@ public final class DataParallelRuns {
                 all.add(new Config("ConvAdam", schedule, sharded, 63));
             }
         }
-        // a learning-rate schedule (warm-up, then cosine): every schedule, both modes
+        // a learning-rate schedule (warm-up, then cosine), and dropout: every schedule, both modes
         for (Schedule schedule : Schedule.values()) {
             for (boolean sharded : new boolean[] {false, true}) {
                 all.add(new Config("CosineAdam", schedule, sharded, 64));
+                all.add(new Config("WithDropout", schedule, sharded, 63));
             }
         }
         return all;
@@ -84,6 +86,7 @@ public final class DataParallelRuns {
             case "AccumulatedPairsSgd" -> ClippingModels_AccumulatedPairsSgdTrainer.class;
             case "ConvAdam" -> ConvModels_DataParallelAdamTrainer.class;
             case "CosineAdam" -> LrScheduleModels_CosineAdamTrainer.class;
+            case "WithDropout" -> DataParallelModels_WithDropoutTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }

@@ -2,6 +2,7 @@ package dev.fusedtrainer.tests.models;
 
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Dropout;
 import dev.fusedtrainer.annotations.Layer;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Model;
@@ -27,6 +28,17 @@ public final class DataParallelModels {
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
 
         @Optimizer(value = OptimizerKind.ADAGRAD, lr = 0.05, initialAccumulatorValue = 0.1)
+        @Layer(units = 5) Dense logits;
+    }
+
+    /** Dropout after two layers: N ranks on their slices must draw the masks one process draws on the whole batch. */
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class WithDropout {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(rate = 0.3) Dropout drop1;
+        @Layer(units = 9, activation = Activation.RELU) Dense mixer;
+        @Layer Dropout drop2;
         @Layer(units = 5) Dense logits;
     }
 }
