@@ -13,6 +13,7 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedClippedAdamTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedSgdTrainer;
+import dev.fusedtrainer.tests.reference.ReferenceClipping;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
 import dev.fusedtrainer.tests.reference.ReferenceOptimizer;
 import dev.fusedtrainer.tests.support.Close;
@@ -74,7 +75,7 @@ class GradientAccumulationTest {
                 if (micro % cycleLength == 0) {
                     scale(sum, 1.0 / cycleLength);
                     if (c.maxNorm > 0) {
-                        clip(sum, c.maxNorm);
+                        ReferenceClipping.clipGradNorm(sum, c.maxNorm);
                     }
                     for (int l = 0; l < rules.length; l++) {
                         rules[l].step(expected[l], sum[l]);
@@ -113,19 +114,6 @@ class GradientAccumulationTest {
             for (int i = 0; i < layer.length; i++) {
                 layer[i] *= factor;
             }
-        }
-    }
-
-    private static void clip(double[][] g, double maxNorm) {
-        double squares = 0;
-        for (double[] layer : g) {
-            for (double v : layer) {
-                squares += v * v;
-            }
-        }
-        double coefficient = maxNorm / (Math.sqrt(squares) + 1e-6);
-        if (coefficient < 1) {
-            scale(g, coefficient);
         }
     }
 

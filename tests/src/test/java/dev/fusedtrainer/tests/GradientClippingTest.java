@@ -12,6 +12,7 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedAdamTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
+import dev.fusedtrainer.tests.reference.ReferenceClipping;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
 import dev.fusedtrainer.tests.reference.ReferenceOptimizer;
 import dev.fusedtrainer.tests.support.Close;
@@ -57,26 +58,6 @@ class GradientClippingTest {
         }
     }
 
-    /** Scales the gradients as clip_grad_norm_ does; returns whether it clipped. */
-    private static boolean clip(double[][] gradients, double maxNorm) {
-        double squares = 0;
-        for (double[] g : gradients) {
-            for (double v : g) {
-                squares += v * v;
-            }
-        }
-        double coefficient = maxNorm / (Math.sqrt(squares) + 1e-6);
-        if (coefficient >= 1) {
-            return false;
-        }
-        for (double[] g : gradients) {
-            for (int i = 0; i < g.length; i++) {
-                g[i] *= coefficient;
-            }
-        }
-        return true;
-    }
-
     private static void agreesWithTheReference(Case c, Schedule schedule, boolean clipInReference) {
         SplittableRandom random = new SplittableRandom(41);
         try (Trainer trainer = c.trainer.apply(schedule)) {
@@ -92,9 +73,9 @@ class GradientClippingTest {
                 double[][] g = NETWORK.run(expected, Data.toDouble(x), BATCH, y, null).gradients();
                 if (clipInReference && c == Case.SGD_PER_LAYER) {
                     for (double[] layer : g) {
-                        clipped += clip(new double[][] {layer}, c.maxNorm) ? 1 : 0;
+                        clipped += ReferenceClipping.clipGradNorm(new double[][] {layer}, c.maxNorm) ? 1 : 0;
                     }
-                } else if (clipInReference && clip(g, c.maxNorm)) {
+                } else if (clipInReference && ReferenceClipping.clipGradNorm(g, c.maxNorm)) {
                     clipped++;
                 }
                 for (int l = 0; l < rules.length; l++) {

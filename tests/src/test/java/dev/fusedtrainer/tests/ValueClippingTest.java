@@ -11,6 +11,7 @@ import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.tests.models.ClippingModels_NormThenValueClippedAdamTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ValueClippedSgdTrainer;
+import dev.fusedtrainer.tests.reference.ReferenceClipping;
 import dev.fusedtrainer.tests.reference.ReferenceMlp;
 import dev.fusedtrainer.tests.reference.ReferenceOptimizer;
 import dev.fusedtrainer.tests.support.Close;
@@ -72,7 +73,7 @@ class ValueClippingTest {
                 int[] y = Data.labels(random, BATCH, 5);
                 double[][] g = NETWORK.run(expected, Data.toDouble(x), BATCH, y, null).gradients();
                 if (c.maxNorm > 0) {
-                    scaleToNorm(g, c.maxNorm);
+                    ReferenceClipping.clipGradNorm(g, c.maxNorm);
                 }
                 for (int l = 0; l < rules.length; l++) {
                     for (int i = 0; i < g[l].length; i++) {
@@ -95,24 +96,6 @@ class ValueClippingTest {
             }
         }
         return (double) clamped / seen;
-    }
-
-    /** PyTorch's clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when below 1. */
-    private static void scaleToNorm(double[][] g, double maxNorm) {
-        double squares = 0;
-        for (double[] layer : g) {
-            for (double v : layer) {
-                squares += v * v;
-            }
-        }
-        double coefficient = maxNorm / (Math.sqrt(squares) + 1e-6);
-        if (coefficient < 1) {
-            for (double[] layer : g) {
-                for (int i = 0; i < layer.length; i++) {
-                    layer[i] *= coefficient;
-                }
-            }
-        }
     }
 
     @ParameterizedTest

@@ -75,12 +75,8 @@ public final class ModelValidator {
                 Message.LAYER_CLIP_NEEDS_LAYER_GRADIENT, report);
         double clipGradNorm = checkClipNorm(type, model, modelValues, "clipGradNorm", schedule,
                 Message.CLIP_NEEDS_ALL_GRADIENTS, report);
-        AnnotationValue clipValue = modelValues.get("clipGradValue");
-        double clipGradValue = (Double) clipValue.getValue();
-        if (!(clipGradValue >= 0) || Double.isInfinite(clipGradValue)) {
-            report.error(type, model, clipValue, Message.HYPER_RANGE, "clipGradValue", clipGradValue,
-                    "a finite bound > 0 for every gradient element, or 0 for no clipping");
-        }
+        // element-wise: every schedule can clamp, BACKWARD included
+        double clipGradValue = checkClipNorm(type, model, modelValues, "clipGradValue", schedule, null, report);
         Optional<OptimizerSpec> modelOptimizer = Mirrors.find(type, OPTIMIZER)
                 .flatMap(mirror -> readOptimizer(type, mirror, report));
         boolean modelOptimizerPresent = Mirrors.find(type, OPTIMIZER).isPresent();
@@ -145,8 +141,8 @@ public final class ModelValidator {
         if (kind != LrScheduleKind.CONSTANT && !explicit.containsKey(takes.get(0))) {
             report.error(type, mirror, null, Message.SCHEDULE_NEEDS, kind, takes.get(0), SCHEDULE_EXAMPLES.get(kind));
         }
-        int stepSize = positiveCount(type, mirror, all, "stepSize", kind == LrScheduleKind.STEP, report);
-        int decaySteps = positiveCount(type, mirror, all, "decaySteps", kind == LrScheduleKind.COSINE, report);
+        int stepSize = positiveCount(type, mirror, explicit, all, "stepSize", kind == LrScheduleKind.STEP, report);
+        int decaySteps = positiveCount(type, mirror, explicit, all, "decaySteps", kind == LrScheduleKind.COSINE, report);
         double gamma = (Double) all.get("gamma").getValue();
         if (Double.isNaN(gamma) && kind == LrScheduleKind.STEP) {
             gamma = 0.1;  // PyTorch's StepLR default
@@ -182,24 +178,28 @@ public final class ModelValidator {
     }
 
     /** A schedule's count element: >= 1 where its kind reads it (else not checked: it is reported as foreign). */
-    private static int positiveCount(TypeElement type, AnnotationMirror mirror, Map<String, AnnotationValue> values,
-                                     String name, boolean used, Report report) {
-        int n = (Integer) values.get(name).getValue();
-        if (used && n < 1 && mirror.getElementValues().keySet().stream()
-                .anyMatch(k -> k.getSimpleName().contentEquals(name))) {
-            report.error(type, mirror, values.get(name), Message.SIZE, name, n);
+    private static int positiveCount(TypeElement type, AnnotationMirror mirror, Map<String, AnnotationValue> explicit,
+                                     Map<String, AnnotationValue> all, String name, boolean used, Report report) {
+        int n = (Integer) all.get(name).getValue();
+        if (used && n < 1 && explicit.containsKey(name)) {  // a missing required one is FT-LR-SCHEDULE-NEEDS
+            report.error(type, mirror, explicit.get(name), Message.SIZE, name, n);
         }
         return n;
     }
 
-    /** A clipping threshold: finite and >= 0, and not with BACKWARD ({@code needsGradients} says why). */
+    /**
+     * A clipping threshold: finite and >= 0, and not with BACKWARD ({@code needsGradients} says why; null for a
+     * per-value bound, which every schedule applies).
+     */
     private static double checkClipNorm(TypeElement type, AnnotationMirror model, Map<String, AnnotationValue> values,
                                         String name, Schedule schedule, Message needsGradients, Report report) {
         AnnotationValue value = values.get(name);
         double maxNorm = (Double) value.getValue();
         if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
-            report.error(type, model, value, Message.HYPER_RANGE, name, maxNorm, "a finite maximum norm > 0, or 0 for no clipping");
-        } else if (maxNorm > 0 && schedule == Schedule.BACKWARD) {
+            report.error(type, model, value, Message.HYPER_RANGE, name, maxNorm, needsGradients == null
+                    ? "a finite bound > 0 for every gradient element, or 0 for no clipping"
+                    : "a finite maximum norm > 0, or 0 for no clipping");
+        } else if (maxNorm > 0 && needsGradients != null && schedule == Schedule.BACKWARD) {
             report.error(type, model, writtenScheduleOr(model, value), needsGradients, maxNorm);
         }
         return maxNorm;
