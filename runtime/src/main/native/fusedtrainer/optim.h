@@ -25,9 +25,11 @@ namespace ft {
 // Layout of the hyper-parameter block; keep in sync with OptimizerConfig.java.
 enum OptimSlots {
     HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
-    HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_CLIP_VALUE, HP_SIZE
+    HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_CLIP_VALUE,
+    HP_MOMENTUM_DECAY, HP_SIZE
 };
-enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5 };
+enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5,
+                 OPT_NADAM = 6 };
 
 // SGD with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD).
 // State: s0 = momentum buffer.
@@ -115,6 +117,41 @@ struct AdamaxRule {
     }
 };
 
+// NAdam (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"; torch.optim.NAdam with
+// momentum_decay psi): Adam with a Nesterov look-ahead on the first moment, whose coefficient
+// mu_t = beta1 (1 - 0.5 * 0.96^(t psi)) warms up over the first updates. State: s0 = first moment,
+// s1 = second moment. grad_coef and moment_coef carry lr, mu_t, mu_{t+1} and their products.
+struct NadamRule {
+    float beta1, beta2, eps, wd, bc2_sqrt, grad_coef, moment_coef;
+    FT_HOST_DEVICE inline void operator()(long i, float* p, float g, float* s0, float* s1, float*) const {
+        g = g + wd * p[i];
+        const float m = beta1 * s0[i] + (1.0f - beta1) * g;
+        const float v = beta2 * s1[i] + (1.0f - beta2) * (g * g);
+        s0[i] = m;
+        s1[i] = v;
+        const float denom = ft_sqrt(v) / bc2_sqrt + eps;
+        p[i] = p[i] - grad_coef * (g / denom) - moment_coef * (m / denom);
+    }
+};
+
+// NAdam's momentum coefficients at update t: mu_t, mu_{t+1} and the product mu_1 ... mu_t, in double.
+// Every mu_k is below beta1 < 1 (and about beta1 / 2 over the first 1 / psi updates), so the product
+// falls monotonically and fast; once it is below 1e-20, 1 - product is 1 in double and later factors
+// change nothing, so the loop stops there (under 70 iterations for beta1 < 1 and psi = 4e-3).
+struct NadamMomentum {
+    double mu, mu_next, product;
+};
+inline NadamMomentum nadam_momentum(double beta1, double psi, long step) {
+    const double ratio = std::pow(0.96, psi);  // 0.96^(k psi) = ratio^k
+    double power = 1.0, product = 1.0;
+    for (long k = 1; k <= step && product >= 1e-20; k++) {
+        power *= ratio;
+        product *= beta1 * (1.0 - 0.5 * power);
+    }
+    const auto mu_at = [&](long t) { return beta1 * (1.0 - 0.5 * std::pow(0.96, (double) t * psi)); };
+    return {mu_at(step), mu_at(step + 1), product};
+}
+
 // Per-value gradient clipping (PyTorch's clip_grad_value_): the gradient clamped to [-clip, clip]
 // before the rule reads it. Element-wise, so exact inside every fused kernel, BACKWARD included.
 template <class Rule>
@@ -183,6 +220,15 @@ inline void with_rule(const double* hp, long step, F&& f) {
     case OPT_ADAMAX: {
         const float clr = (float) (hp[HP_LR] / (1.0 - std::pow(hp[HP_BETA1], (double) step)));
         emit(AdamaxRule{(float) hp[HP_BETA1], (float) hp[HP_BETA2], (float) hp[HP_EPS], wd, clr});
+        break;
+    }
+    case OPT_NADAM: {
+        const double b1 = hp[HP_BETA1], b2 = hp[HP_BETA2];
+        const NadamMomentum mom = nadam_momentum(b1, hp[HP_MOMENTUM_DECAY], step);
+        const double bc2 = 1.0 - std::pow(b2, (double) step);
+        const float grad_coef = (float) (hp[HP_LR] * (1.0 - mom.mu) / (1.0 - mom.product));
+        const float moment_coef = (float) (hp[HP_LR] * mom.mu_next / (1.0 - mom.product * mom.mu_next));
+        emit(NadamRule{(float) b1, (float) b2, (float) hp[HP_EPS], wd, (float) std::sqrt(bc2), grad_coef, moment_coef});
         break;
     }
     default:

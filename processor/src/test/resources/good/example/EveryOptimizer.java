@@ -36,6 +36,10 @@ public class EveryOptimizer {
     @Optimizer(value = OptimizerKind.ADAMAX, lr = 2e-3, beta1 = 0.85, beta2 = 0.99, eps = 1e-7, weightDecay = 1e-3)
     Dense adamax;
 
+    @Layer(units = 5, activation = Activation.RELU)
+    @Optimizer(value = OptimizerKind.NADAM, lr = 2e-3, beta1 = 0.8, weightDecay = 1e-4, momentumDecay = 0.01)
+    Dense nadam;
+
     @Layer(units = 2)
     @Optimizer(value = OptimizerKind.SGD, lr = 0.0)
     Dense output;

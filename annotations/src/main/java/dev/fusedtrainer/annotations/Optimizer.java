@@ -36,10 +36,10 @@ public @interface Optimizer {
     /** SGD: Nesterov momentum (needs momentum &gt; 0 and dampening 0). */
     boolean nesterov() default false;
 
-    /** Adam, AdamW and Adamax: coefficient of the running gradient average. */
+    /** Adam, AdamW, Adamax and NAdam: coefficient of the running gradient average. */
     double beta1() default Double.NaN;
 
-    /** Adam and AdamW: coefficient of the running squared-gradient average; Adamax: decay of the infinity norm. */
+    /** Adam, AdamW and NAdam: coefficient of the running squared-gradient average; Adamax: decay of the infinity norm. */
     double beta2() default Double.NaN;
 
     /** Adam, AdamW, RMSprop, Adagrad: term added to the denominator. */
@@ -59,4 +59,7 @@ public @interface Optimizer {
 
     /** Adagrad: initial value of the squared-gradient sum. */
     double initialAccumulatorValue() default Double.NaN;
+
+    /** NAdam: psi in the momentum schedule mu_t = beta1 (1 - 0.5 * 0.96^(t psi)). */
+    double momentumDecay() default Double.NaN;
 }

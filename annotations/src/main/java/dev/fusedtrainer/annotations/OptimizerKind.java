@@ -21,7 +21,13 @@ public enum OptimizerKind {
     /** {@code torch.optim.Adagrad}. */
     ADAGRAD(entries("lr", 1e-2, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0, "eps", 1e-10)),
     /** {@code torch.optim.Adamax}: Adam with the infinity norm (Kingma &amp; Ba, 2015, section 7). */
-    ADAMAX(entries("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0));
+    ADAMAX(entries("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0)),
+    /**
+     * {@code torch.optim.NAdam}: Adam with Nesterov momentum (Dozat, 2016), the momentum coefficient
+     * warmed up by {@code momentumDecay}. Follows the published rule and PyTorch 2.x, whose
+     * {@code mu_product_next} dropped 1.13's extra factor of mu_t (pytorch/pytorch#92699).
+     */
+    NADAM(entries("lr", 2e-3, "beta1", 0.9, "beta2", 0.999, "eps", 1e-8, "weightDecay", 0.0, "momentumDecay", 4e-3));
 
     private final Map<String, Double> defaults;
 

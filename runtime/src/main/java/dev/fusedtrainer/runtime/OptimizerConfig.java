@@ -22,10 +22,11 @@ public record OptimizerConfig(
         double alpha,
         boolean centered,
         double lrDecay,
-        double initialAccumulatorValue) {
+        double initialAccumulatorValue,
+        double momentumDecay) {
 
     // Slot order of the native block: keep in sync with OptimSlots in native/fusedtrainer/optim.h.
-    private static final int HP_SIZE = 15;
+    private static final int HP_SIZE = 16;
     /** Index of the learning rate in {@link #hyperParameterBlock()}. */
     public static final int LR_SLOT = 1;
     /** Index of the per-value gradient clip (0: none), a model setting the trainer writes into every block. */
@@ -59,7 +60,8 @@ public record OptimizerConfig(
                 v.applyAsDouble("momentum"), v.applyAsDouble("dampening"), v.applyAsDouble("nesterov") != 0,
                 v.applyAsDouble("beta1"), v.applyAsDouble("beta2"), v.applyAsDouble("eps"),
                 v.applyAsDouble("amsgrad") != 0, v.applyAsDouble("alpha"), v.applyAsDouble("centered") != 0,
-                v.applyAsDouble("lrDecay"), v.applyAsDouble("initialAccumulatorValue"));
+                v.applyAsDouble("lrDecay"), v.applyAsDouble("initialAccumulatorValue"),
+                v.applyAsDouble("momentumDecay"));
     }
 
     /** Which of the three per-parameter state slots this rule uses. */
@@ -70,6 +72,7 @@ public record OptimizerConfig(
             case RMSPROP -> slot == 0 || (slot == 1 && centered) || (slot == 2 && momentum > 0);
             case ADAGRAD -> slot == 0;
             case ADAMAX -> slot < 2;  // first moment, infinity norm
+            case NADAM -> slot < 2;  // first and second moments
         };
     }
 
@@ -96,6 +99,7 @@ public record OptimizerConfig(
         hp[12] = lrDecay;
         hp[13] = initialAccumulatorValue;
         hp[CLIP_VALUE_SLOT] = 0;
+        hp[15] = momentumDecay;
         return hp;
     }
 }

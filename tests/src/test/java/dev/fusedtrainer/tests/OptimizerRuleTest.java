@@ -113,7 +113,13 @@ class OptimizerRuleTest {
                         "weightDecay", 0.05, "eps", 0.01)),
                 Arguments.of(OptimizerKind.ADAMAX, Map.of("lr", 0.01)),
                 Arguments.of(OptimizerKind.ADAMAX, Map.of("lr", 0.01, "beta1", 0.8, "beta2", 0.9, "eps", 0.05,
-                        "weightDecay", 0.05)));
+                        "weightDecay", 0.05)),
+                Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.01)),
+                // a fast momentum warm-up and large eps make mu_t's schedule and every term visible
+                Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.01, "beta1", 0.8, "beta2", 0.9, "eps", 0.05,
+                        "weightDecay", 0.05, "momentumDecay", 0.5)),
+                // beta1 close to 1 and the default psi: mu_t near beta1 / 2 at first, as in most runs
+                Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.005, "beta1", 0.995)));
     }
 
     /** Gradients spanning four orders of magnitude, so that eps, decay and moment terms all matter. */
@@ -167,16 +173,18 @@ class OptimizerRuleTest {
     // ---- (b) against PyTorch ----
 
     /**
-     * NAdam is in the reference file but not implemented: a first version following torch.optim.NAdam's
-     * documented formula missed the file's first step by 7e-5 and was withdrawn (docs/perf-log.md).
+     * The file's NAdam trajectory comes from PyTorch 1.13, whose single-tensor NAdam multiplied
+     * mu_product_next by mu_t once too often (fixed in 2.0, pytorch/pytorch#92699). We implement
+     * the published rule; {@link #nadamTrajectoryDiffersFromThePublishedRuleOnlyByPytorch113sProduct}
+     * shows that this is the only difference.
      */
-    private static final List<String> NOT_IMPLEMENTED = List.of("NAdam");
+    private static final List<String> PYTORCH_113_BUG = List.of("NAdam");
 
     static Stream<Arguments> pytorchCases() {
         List<Arguments> cases = new ArrayList<>();
         for (JsonNode c : ReferenceData.load("optimizers.json").get("cases")) {
             String name = c.get("optimizer").asText();
-            if (!NOT_IMPLEMENTED.contains(name)) {
+            if (!PYTORCH_113_BUG.contains(name)) {
                 cases.add(Arguments.of(name + " " + c.get("hyperparameters"), c));
             }
         }
@@ -184,8 +192,38 @@ class OptimizerRuleTest {
     }
 
     @Test
-    void referenceFileHasTheFourteenImplementedCases() {
+    void referenceFileHasFourteenCasesBesidesNadam() {
         assertEquals(14, pytorchCases().count());
+    }
+
+    @Test
+    void nadamTrajectoryDiffersFromThePublishedRuleOnlyByPytorch113sProduct() {
+        JsonNode c = null;
+        for (JsonNode each : ReferenceData.load("optimizers.json").get("cases")) {
+            if (each.get("optimizer").asText().equals("NAdam")) {
+                c = each;
+            }
+        }
+        assertTrue(c != null, "optimizers.json has no NAdam case");
+        double[] initial = ReferenceData.vector(c.get("initial"));
+        double[] as113 = initial.clone();
+        double[] published = initial.clone();
+        ReferenceOptimizer pytorch113 = new ReferenceOptimizer(OptimizerKind.NADAM, hyperParameters(c), initial.length)
+                .withPytorch113NadamProduct();
+        ReferenceOptimizer rule = new ReferenceOptimizer(OptimizerKind.NADAM, hyperParameters(c), initial.length);
+        double largestGap = 0;
+        for (int step = 0; step < c.get("gradients").size(); step++) {
+            double[] g = ReferenceData.vector(c.get("gradients").get(step));
+            double[] expected = ReferenceData.vector(c.get("params_after_each_step").get(step));
+            pytorch113.step(as113, g);
+            rule.step(published, g);
+            Close.assertClose("NAdam as PyTorch 1.13, step " + (step + 1), expected, as113, 1e-12, 1e-12);
+            for (int i = 0; i < published.length; i++) {
+                largestGap = Math.max(largestGap, Math.abs(published[i] - expected[i]));
+            }
+        }
+        // the extra mu_t is visible (about 7e-5 at step 1, lr 0.01), far above float rounding
+        assertTrue(largestGap > 1e-5, "the published rule should differ from 1.13's trajectory; gap " + largestGap);
     }
 
     private static OptimizerKind kindOf(String pytorchName) {
@@ -196,6 +234,7 @@ class OptimizerRuleTest {
             case "RMSprop" -> OptimizerKind.RMSPROP;
             case "Adagrad" -> OptimizerKind.ADAGRAD;
             case "Adamax" -> OptimizerKind.ADAMAX;
+            case "NAdam" -> OptimizerKind.NADAM;
             default -> throw new IllegalArgumentException(pytorchName);
         };
     }

@@ -602,6 +602,7 @@ public final class ModelValidator {
             case "alpha" -> v < 0 ? "alpha must be >= 0" : null;
             case "lrDecay" -> v < 0 ? "lrDecay must be >= 0" : null;
             case "initialAccumulatorValue" -> v < 0 ? "initialAccumulatorValue must be >= 0" : null;
+            case "momentumDecay" -> v < 0 ? "momentumDecay must be >= 0" : null;
             default -> null;
         };
     }

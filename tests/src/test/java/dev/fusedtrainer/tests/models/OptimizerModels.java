@@ -97,6 +97,13 @@ public final class OptimizerModels {
         @Layer(units = 5) Dense logits;
     }
 
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+    @Optimizer(value = OptimizerKind.NADAM, lr = 0.01, weightDecay = 0.01, momentumDecay = 0.05)
+    public static class Nadam {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 5) Dense logits;
+    }
+
     /**
      * Different rules per layer: {@code a} and {@code b} share the model's Adam (the unfused pass
      * updates them in one sweep), the others override it. Adam's first moment and Adagrad's

@@ -48,12 +48,15 @@ public final class ReferenceOptimizer {
                 d.put("initialAccumulatorValue", 0.0);
                 d.put("eps", 1e-10);
             }
-            case ADAMAX -> {
+            case ADAMAX, NADAM -> {
                 d.put("lr", 2e-3);
                 d.put("beta1", 0.9);
                 d.put("beta2", 0.999);
                 d.put("eps", 1e-8);
                 d.put("weightDecay", 0.0);
+                if (kind == OptimizerKind.NADAM) {
+                    d.put("momentumDecay", 4e-3);
+                }
             }
         }
         return d;
@@ -65,6 +68,8 @@ public final class ReferenceOptimizer {
     private final double[] s1;
     private final double[] s2;
     private long step;
+    private double nadamMuProduct = 1;  // mu_1 ... mu_t
+    private boolean nadamAsPytorch113;
 
     /**
      * {@code values}: hyper-parameters by {@code @Optimizer} name (booleans as 0/1); PyTorch's
@@ -100,6 +105,7 @@ public final class ReferenceOptimizer {
                 }
                 case "weight_decay" -> values.put("weightDecay", number(v));
                 case "lr_decay" -> values.put("lrDecay", number(v));
+                case "momentum_decay" -> values.put("momentumDecay", number(v));
                 case "initial_accumulator_value" -> values.put("initialAccumulatorValue", number(v));
                 default -> values.put(e.getKey(), number(v));
             }
@@ -109,6 +115,16 @@ public final class ReferenceOptimizer {
 
     private static double number(Object v) {
         return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+    }
+
+    /**
+     * NAdam as PyTorch 1.13 computed it, with mu_product_next = mu_1 ... mu_t * mu_t * mu_{t+1} (one
+     * mu_t too many; fixed in pytorch/pytorch#92699): only to show that this is the one difference
+     * between the published rule and the 1.13 trajectory in optimizers.json.
+     */
+    public ReferenceOptimizer withPytorch113NadamProduct() {
+        nadamAsPytorch113 = true;
+        return this;
     }
 
     /** The learning rate of the following updates (what a schedule sets). */
@@ -201,6 +217,25 @@ public final class ReferenceOptimizer {
                     s0[i] = beta1 * s0[i] + (1 - beta1) * grad;
                     s1[i] = Math.max(beta2 * s1[i], Math.abs(grad) + eps);
                     p[i] -= clr * s0[i] / s1[i];
+                }
+            }
+            case NADAM -> {  // Dozat (2016), as torch.optim.NAdam's documented algorithm
+                double beta1 = hp.get("beta1");
+                double beta2 = hp.get("beta2");
+                double eps = hp.get("eps");
+                double psi = hp.get("momentumDecay");
+                double mu = beta1 * (1 - 0.5 * Math.pow(0.96, step * psi));
+                double muNext = beta1 * (1 - 0.5 * Math.pow(0.96, (step + 1) * psi));
+                nadamMuProduct *= mu;
+                double productNext = nadamMuProduct * (nadamAsPytorch113 ? mu : 1) * muNext;
+                double bias2 = 1 - Math.pow(beta2, step);
+                for (int i = 0; i < p.length; i++) {
+                    double grad = g[i] + wd * p[i];
+                    s0[i] = beta1 * s0[i] + (1 - beta1) * grad;
+                    s1[i] = beta2 * s1[i] + (1 - beta2) * grad * grad;
+                    double denominator = Math.sqrt(s1[i] / bias2) + eps;
+                    p[i] -= lr * (1 - mu) / (1 - nadamMuProduct) * grad / denominator
+                            + lr * muNext / (1 - productNext) * s0[i] / denominator;
                 }
             }
         }

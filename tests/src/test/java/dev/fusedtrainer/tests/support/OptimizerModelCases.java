@@ -6,6 +6,7 @@ import dev.fusedtrainer.tests.models.OptimizerModels_AdamaxTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWAmsgradTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWTrainer;
+import dev.fusedtrainer.tests.models.OptimizerModels_NadamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_PerLayerTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_RmspropCenteredTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_RmspropTrainer;
@@ -43,6 +44,7 @@ public final class OptimizerModelCases {
                 new Case("Adagrad lr_decay+initial accumulator",
                         TrainerFactory.of(OptimizerModels_AdagradTrainer.class)),
                 new Case("Adamax+decay", TrainerFactory.of(OptimizerModels_AdamaxTrainer.class)),
+                new Case("NAdam+decay", TrainerFactory.of(OptimizerModels_NadamTrainer.class)),
                 PER_LAYER);
     }
 }
