@@ -10,10 +10,7 @@
 #include "conv2d.h"
 #include "pool.h"
 #include "dropout.h"
-
-// norm.h, dropout.h, embedding.h: added below
-
-// optimizer additions: added below
+#include "norm.h"
 
 
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -124,7 +121,7 @@ static inline void ft_pool2d_backward(int max, const float* dY, const float* X, 
 }
 
 
-// ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
+// ---- dropout and normalisation (dropout.h, norm.h) ----
 
 static inline void ft_dropout_forward(const float* X, float* M, float* Y, long n, float rate, long seed, long counter,
                                       int layer, long first, int training, int threads) {
@@ -137,5 +134,24 @@ static inline void ft_dropout_backward(const float* dY, const float* M, float* d
 }
 
 
-// ---- layer-level updates, gradient norms (optim.h) ----
+static inline void ft_layer_norm_forward(const float* X, const float* P, float* stats, float* Z, float* Y, int B,
+                                         int F, float eps, int act, float slope, int threads) {
+    ft::layer_norm_forward(X, P, stats, Z, Y, B, F, eps, act, slope, threads);
+}
+
+static inline void ft_layer_norm_backward(const float* dZ, const float* X, const float* P, const float* stats,
+                                          float* G, float* dX, int B, int F, int threads) {
+    ft::layer_norm_backward(dZ, X, P, stats, G, dX, B, F, threads);
+}
+
+static inline void ft_batch_norm_forward(const float* X, const float* P, float* stats, float* R, float* Z, float* Y,
+                                         int B, int C, int S, float eps, float momentum, int training, int act,
+                                         float slope, int threads) {
+    ft::batch_norm_forward(X, P, stats, R, Z, Y, B, C, S, eps, momentum, training, act, slope, threads);
+}
+
+static inline void ft_batch_norm_backward(const float* dZ, const float* X, const float* P, const float* stats,
+                                          float* G, float* dX, int B, int C, int S, int threads) {
+    ft::batch_norm_backward(dZ, X, P, stats, G, dX, B, C, S, threads);
+}
 

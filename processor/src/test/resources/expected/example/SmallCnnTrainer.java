@@ -6,13 +6,16 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.runtime.Backend;
+import dev.fusedtrainer.runtime.BatchNormLayout;
 import dev.fusedtrainer.runtime.BucketPlan;
 import dev.fusedtrainer.runtime.Conv2dLayout;
 import dev.fusedtrainer.runtime.DataParallel;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.Device;
+import dev.fusedtrainer.runtime.DropoutLayout;
 import dev.fusedtrainer.runtime.Evaluation;
 import dev.fusedtrainer.runtime.FlattenLayout;
+import dev.fusedtrainer.runtime.LayerNormLayout;
 import dev.fusedtrainer.runtime.ModelLayout;
 import dev.fusedtrainer.runtime.OptimizerConfig;
 import dev.fusedtrainer.runtime.ParameterInfo;
@@ -34,9 +37,12 @@ import org.bytedeco.javacpp.IntPointer;
  * <pre>
  * conv1: [B,1,12,12] → [B,4,12,12] conv 3x3 stride 1 padding 1 RELU, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
  * pool1: [B,4,12,12] → [B,4,6,6] max pool 2x2 stride 2
- * conv2: [B,4,6,6] → [B,6,2,2] conv 3x3 stride 2 RELU, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=false)
+ * conv2: [B,4,6,6] → [B,6,2,2] conv 3x3 stride 2 IDENTITY, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=false)
+ * bn: [B,6,2,2] → [B,6,2,2] batch norm eps 1.0E-5 momentum 0.1 (batch statistics in training steps, running ones otherwise) RELU, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
  * pool2: [B,6,2,2] → [B,6,1,1] average pool 2x2 stride 1
  * flat: [B,6,1,1] → [B,6] flatten (a view, no copy)
+ * ln: [B,6] → [B,6] layer norm eps 1.0E-6 IDENTITY, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
+ * drop: [B,6] → [B,6] dropout rate 0.25 (training steps only)
  * logits: [B,6] → [B,10] IDENTITY, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
  * loss: SOFTMAX_CROSS_ENTROPY
  * </pre>
@@ -60,10 +66,15 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
             new Conv2dLayout("conv1", 1, 12, 12, 4, 3, 1, 1, Activation.RELU, 0.01f,
                     OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0))),
             new Pool2dLayout("pool1", Pool2dLayout.Mode.MAX, 4, 12, 12, 2, 2, 0),
-            new Conv2dLayout("conv2", 4, 6, 6, 6, 3, 2, 0, Activation.RELU, 0.01f,
+            new Conv2dLayout("conv2", 4, 6, 6, 6, 3, 2, 0, Activation.IDENTITY, 0.01f,
                     OptimizerConfig.of(OptimizerKind.SGD, Map.of("lr", 0.05, "momentum", 0.9, "dampening", 0.0, "weightDecay", 0.0, "nesterov", 0.0))),
+            new BatchNormLayout("bn", 6, 4, 1.0E-5f, 0.1f, Activation.RELU, 0.01f,
+                    OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0))),
             new Pool2dLayout("pool2", Pool2dLayout.Mode.AVERAGE, 6, 2, 2, 2, 1, 0),
             new FlattenLayout("flat", 6),
+            new LayerNormLayout("ln", 6, 1.0E-6f, Activation.IDENTITY, 0.01f,
+                    OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0))),
+            new DropoutLayout("drop", 6, 0.25),
             new DenseLayout("logits", 6, 10, Activation.IDENTITY, 0.01f,
                     OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0)))));
 
@@ -71,7 +82,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      * Data-parallel gradient buckets, planned at compile time in backward order (capacity 1048576 floats,
      * {@code @Model(bucketFloats)}); each is reduced right after the gradient of the layer that completes it:
      * <pre>
-     * bucket 0: [0, 332), 332 floats, after conv1's gradient
+     * bucket 0: [0, 356), 356 floats, after conv1's gradient
      * </pre>
      */
     public static final BucketPlan BUCKETS = new BucketPlan(LAYOUT, new long[] {0L});
@@ -139,9 +150,57 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
 
     private final DoublePointer conv2Hyper;
 
+    private final FloatPointer bnParams;
+
+    private final FloatPointer bnGrads;
+
+    private final FloatPointer bnState0;
+
+    private final FloatPointer bnState1;
+
+    private final FloatPointer bnState2;
+
+    private final FloatPointer bnZ;
+
+    private final FloatPointer bnY;
+
+    private final FloatPointer bnDy;
+
+    private final FloatPointer bnStats;
+
+    private final FloatPointer bnRunning;
+
+    private final DoublePointer bnHyper;
+
     private final FloatPointer pool2Y;
 
     private final FloatPointer pool2Dy;
+
+    private final FloatPointer lnParams;
+
+    private final FloatPointer lnGrads;
+
+    private final FloatPointer lnState0;
+
+    private final FloatPointer lnState1;
+
+    private final FloatPointer lnState2;
+
+    private final FloatPointer lnZ;
+
+    private final FloatPointer lnY;
+
+    private final FloatPointer lnDy;
+
+    private final FloatPointer lnStats;
+
+    private final DoublePointer lnHyper;
+
+    private final FloatPointer dropY;
+
+    private final FloatPointer dropDy;
+
+    private final FloatPointer dropMask;
 
     private final FloatPointer logitsParams;
 
@@ -189,17 +248,41 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         this.conv2Y = core.output(2);
         this.conv2Dy = core.outputGrad(2);
         this.conv2Hyper = core.hyperParameters(2);
-        this.pool2Y = core.output(3);
-        this.pool2Dy = core.outputGrad(3);
-        this.logitsParams = core.params(5);
-        this.logitsGrads = core.grads(5);
-        this.logitsState0 = core.state(5, 0);
-        this.logitsState1 = core.state(5, 1);
-        this.logitsState2 = core.state(5, 2);
-        this.logitsZ = core.preActivation(5);
-        this.logitsY = core.output(5);
-        this.logitsDy = core.outputGrad(5);
-        this.logitsHyper = core.hyperParameters(5);
+        this.bnParams = core.params(3);
+        this.bnGrads = core.grads(3);
+        this.bnState0 = core.state(3, 0);
+        this.bnState1 = core.state(3, 1);
+        this.bnState2 = core.state(3, 2);
+        this.bnZ = core.preActivation(3);
+        this.bnY = core.output(3);
+        this.bnDy = core.outputGrad(3);
+        this.bnStats = core.normStatistics(3);
+        this.bnRunning = core.runningStatistics(3);
+        this.bnHyper = core.hyperParameters(3);
+        this.pool2Y = core.output(4);
+        this.pool2Dy = core.outputGrad(4);
+        this.lnParams = core.params(6);
+        this.lnGrads = core.grads(6);
+        this.lnState0 = core.state(6, 0);
+        this.lnState1 = core.state(6, 1);
+        this.lnState2 = core.state(6, 2);
+        this.lnZ = core.preActivation(6);
+        this.lnY = core.output(6);
+        this.lnDy = core.outputGrad(6);
+        this.lnStats = core.normStatistics(6);
+        this.lnHyper = core.hyperParameters(6);
+        this.dropY = core.output(7);
+        this.dropDy = core.outputGrad(7);
+        this.dropMask = core.dropoutMask(7);
+        this.logitsParams = core.params(8);
+        this.logitsGrads = core.grads(8);
+        this.logitsState0 = core.state(8, 0);
+        this.logitsState1 = core.state(8, 1);
+        this.logitsState2 = core.state(8, 2);
+        this.logitsZ = core.preActivation(8);
+        this.logitsY = core.output(8);
+        this.logitsDy = core.outputGrad(8);
+        this.logitsHyper = core.hyperParameters(8);
         core.onPendingUpdates(this::applyPendingUpdates);
     }
 
@@ -277,7 +360,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         for (int first = 0; first < samples; first += core.maxBatch()) {
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadInputs(inputs, first, batch);
-            forward(batch);
+            forward(batch, false);
             core.readOutputs(outputs, first, batch);
         }
     }
@@ -291,7 +374,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         for (int first = 0; first < samples; first += core.maxBatch()) {
             int batch = Math.min(core.maxBatch(), samples - first);
             core.loadLabelled(inputs, labels, first, batch);
-            forward(batch);
+            forward(batch, false);
             lossSum += batch * backend.softmaxCrossEntropy(logitsY, nativeLabels, null, batch, 10, core.correct());
             hits += core.correct().get();
         }
@@ -361,7 +444,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      * UNFUSED: forward, backward into full gradients, then one separate update pass.
      */
     private float stepUnfused(int batch) {
-        forward(batch);
+        forward(batch, true);
         float loss = lossAndGradient(batch);
         backward(batch);
         update(core.beginUpdate(core.completeStep()));
@@ -376,17 +459,29 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      * optionally on a second stream that overlaps the rest of backward.
      */
     private float stepBackwardFused(int batch) {
-        forward(batch);
+        forward(batch, true);
         float loss = lossAndGradient(batch);
         long step = core.beginUpdate(core.stepCount() + 1);
         // logits: W[10,6], b[10] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
-        backend.denseBackwardFused(logitsHyper, step, logitsDy, pool2Y, pool2Dy, logitsParams, logitsGrads,
+        backend.denseBackwardFused(logitsHyper, step, logitsDy, dropY, dropDy, logitsParams, logitsGrads,
                 logitsState0, logitsState1, logitsState2, batch, 6, 10, threads);
+        // drop: dx = dy ⊙ mask / (1 - 0.25)
+        backend.dropoutBackward(dropDy, dropMask, lnDy, (long) batch * 6);
+        // ln: gradients of γ[6], β[6], and dx (with the old γ)
+        backend.layerNormBackward(lnDy, pool2Y, lnParams, lnStats, lnGrads, pool2Dy, batch, 6);
+        // ln: γ[6], β[6] ← ADAM(its gradient) right after it is computed, while it is in cache  [BACKWARD]
+        backend.optimUpdate(lnHyper, step, lnParams, lnGrads,
+                lnState0, lnState1, lnState2, 12L, threads);
         // pool2: dx[B,6,2,2] from dy[B,6,1,1]
-        backend.pool2dBackward(false, pool2Dy, conv2Y, conv2Dy, batch, 6, 2, 2, 2, 1, 0);
-        // conv2: dz[B,6,2,2] = dy ⊙ relu'(z)
+        backend.pool2dBackward(false, pool2Dy, bnY, bnDy, batch, 6, 2, 2, 2, 1, 0);
+        // bn: dz[B,6,2,2] = dy ⊙ relu'(z)
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
-                conv2Z, conv2Y, conv2Dy, (long) batch * 24);
+                bnZ, bnY, bnDy, (long) batch * 24);
+        // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
+        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
+        // bn: γ[6], β[6] ← ADAM(its gradient) right after it is computed, while it is in cache  [BACKWARD]
+        backend.optimUpdate(bnHyper, step, bnParams, bnGrads,
+                bnState0, bnState1, bnState2, 12L, threads);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // conv2: W[6,4,3,3], b[6] ← SGD(its gradient) right after it is computed, while it is in cache  [BACKWARD]
@@ -428,20 +523,38 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
             backend.optimUpdate(conv2Hyper, pendingStep, conv2Params, conv2Grads,
                     conv2State0, conv2State1, conv2State2, 222L, threads);
         }
-        // conv2: y[B,6,2,2] = relu(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
+        // conv2: y[B,6,2,2] = identity(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
         backend.conv2dForward(pool1Y, conv2Params, conv2Z, conv2Y, batch, 4, 6, 6, 6, 3, 2, 0,
-                Activation.RELU.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f);
+        if (updatesPending) {
+            // bn: γ[6], β[6] ← ADAM(gradient of step t-1) just before their forward use  [FORWARD]
+            backend.optimUpdate(bnHyper, pendingStep, bnParams, bnGrads,
+                    bnState0, bnState1, bnState2, 12L, threads);
+        }
+        // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
+        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                true, Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
-        backend.pool2dForward(false, conv2Y, pool2Y, batch, 6, 2, 2, 2, 1, 0);
+        backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
+        if (updatesPending) {
+            // ln: γ[6], β[6] ← ADAM(gradient of step t-1) just before their forward use  [FORWARD]
+            backend.optimUpdate(lnHyper, pendingStep, lnParams, lnGrads,
+                    lnState0, lnState1, lnState2, 12L, threads);
+        }
+        // ln: y[B,6] = identity(γ ⊙ (x - mean) / √(var + 1.0E-6) + β), mean and var over each sample
+        backend.layerNormForward(pool2Y, lnParams, lnStats, lnZ, lnY, batch, 6, 1.0E-6f,
+                Activation.IDENTITY.ordinal(), 0.01f);
+        // drop: y = x ⊙ mask / (1 - 0.25) in a training step (mask from seed, layer, step), else y = x
+        backend.dropoutForward(lnY, dropMask, dropY, (long) batch * 6, 0.25f, core.seed(), core.dropoutCounter(), 7, core.firstSample() * 6, true);
         if (updatesPending) {
             // logits: W[10,6], b[10] ← ADAM(gradient of step t-1) just before their forward use, then
             // y[B,10] = identity(x[B,6] · Wᵀ + b)  [FORWARD]
-            backend.denseForwardFused(logitsHyper, pendingStep, pool2Y, logitsParams, logitsGrads, logitsState0,
+            backend.denseForwardFused(logitsHyper, pendingStep, dropY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 6, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
             // logits: y[B,10] = identity(x[B,6] · W[10,6]ᵀ + b[10])
-            backend.denseForward(pool2Y, logitsParams, logitsZ, logitsY, batch, 6, 10,
+            backend.denseForward(dropY, logitsParams, logitsZ, logitsY, batch, 6, 10,
                     Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
@@ -452,20 +565,32 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         return loss;
     }
 
-    private void forward(int batch) {
+    /**
+     * {@code training}: a step (dropout draws its masks, batch norm uses the batch's statistics),
+     * not predict or evaluate.
+     */
+    private void forward(int batch, boolean training) {
         // conv1: y[B,4,12,12] = relu(conv(x[B,1,12,12]; W[4,1,3,3], b[4]; 3x3 stride 1 padding 1))
         backend.conv2dForward(input, conv1Params, conv1Z, conv1Y, batch, 1, 12, 12, 4, 3, 1, 1,
                 Activation.RELU.ordinal(), 0.01f);
         // pool1: y[B,4,6,6] = max pool of x[B,4,12,12], 2x2 stride 2
         backend.pool2dForward(true, conv1Y, pool1Y, batch, 4, 12, 12, 2, 2, 0);
-        // conv2: y[B,6,2,2] = relu(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
+        // conv2: y[B,6,2,2] = identity(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
         backend.conv2dForward(pool1Y, conv2Params, conv2Z, conv2Y, batch, 4, 6, 6, 6, 3, 2, 0,
-                Activation.RELU.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f);
+        // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
+        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                training, Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
-        backend.pool2dForward(false, conv2Y, pool2Y, batch, 6, 2, 2, 2, 1, 0);
+        backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
+        // ln: y[B,6] = identity(γ ⊙ (x - mean) / √(var + 1.0E-6) + β), mean and var over each sample
+        backend.layerNormForward(pool2Y, lnParams, lnStats, lnZ, lnY, batch, 6, 1.0E-6f,
+                Activation.IDENTITY.ordinal(), 0.01f);
+        // drop: y = x ⊙ mask / (1 - 0.25) in a training step (mask from seed, layer, step), else y = x
+        backend.dropoutForward(lnY, dropMask, dropY, (long) batch * 6, 0.25f, core.seed(), core.dropoutCounter(), 7, 0L, training);
         // logits: y[B,10] = identity(x[B,6] · W[10,6]ᵀ + b[10])
-        backend.denseForward(pool2Y, logitsParams, logitsZ, logitsY, batch, 6, 10,
+        backend.denseForward(dropY, logitsParams, logitsZ, logitsY, batch, 6, 10,
                 Activation.IDENTITY.ordinal(), 0.01f);
     }
 
@@ -481,12 +606,18 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      */
     private void backward(int batch) {
         // logits: gradients of W[10,6], b[10], and dx
-        backend.denseBackward(logitsDy, pool2Y, logitsParams, logitsGrads, pool2Dy, batch, 6, 10);
+        backend.denseBackward(logitsDy, dropY, logitsParams, logitsGrads, dropDy, batch, 6, 10);
+        // drop: dx = dy ⊙ mask / (1 - 0.25)
+        backend.dropoutBackward(dropDy, dropMask, lnDy, (long) batch * 6);
+        // ln: gradients of γ[6], β[6], and dx (with the old γ)
+        backend.layerNormBackward(lnDy, pool2Y, lnParams, lnStats, lnGrads, pool2Dy, batch, 6);
         // pool2: dx[B,6,2,2] from dy[B,6,1,1]
-        backend.pool2dBackward(false, pool2Dy, conv2Y, conv2Dy, batch, 6, 2, 2, 2, 1, 0);
-        // conv2: dz[B,6,2,2] = dy ⊙ relu'(z)
+        backend.pool2dBackward(false, pool2Dy, bnY, bnDy, batch, 6, 2, 2, 2, 1, 0);
+        // bn: dz[B,6,2,2] = dy ⊙ relu'(z)
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
-                conv2Z, conv2Y, conv2Dy, (long) batch * 24);
+                bnZ, bnY, bnDy, (long) batch * 24);
+        // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
+        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // pool1: dx[B,4,12,12] from dy[B,4,6,6]
@@ -508,9 +639,9 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         // conv2: 222 parameters, SGD(lr=0.05, momentum=0.9, dampening=0, weightDecay=0, nesterov=false)
         backend.optimUpdate(conv2Hyper, step, conv2Params, conv2Grads,
                 conv2State0, conv2State1, conv2State2, 222L, threads);
-        // logits: 70 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        backend.optimUpdate(logitsHyper, step, logitsParams, logitsGrads,
-                logitsState0, logitsState1, logitsState2, 70L, threads);
+        // bn, ln, logits: 94 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
+        backend.optimUpdate(bnHyper, step, bnParams, bnGrads,
+                bnState0, bnState1, bnState2, 94L, threads);
     }
 
     /**
@@ -524,7 +655,9 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
             update(core.beginUpdate(core.stepCount()));
         } else if (updatesPending) {
             long step = core.beginUpdate(core.stepCount());
-            dp.update(5, step);
+            dp.update(8, step);
+            dp.update(6, step);
+            dp.update(3, step);
             dp.update(2, step);
             dp.update(0, step);
         }
@@ -546,7 +679,9 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         backwardDataParallel(batch);
         long step = core.beginUpdate(core.completeStep());
         // every layer: W, b ← optimizer(averaged gradient)
-        dp.update(5, step);
+        dp.update(8, step);
+        dp.update(6, step);
+        dp.update(3, step);
         dp.update(2, step);
         dp.update(0, step);
         return dp.endStep();
@@ -565,12 +700,18 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         dp.scaleLossGradient(loss, logitsDy, (long) batch * 10);
         long step = core.beginUpdate(core.stepCount() + 1);
         // logits: gradients of W[10,6], b[10], and dx
-        backend.denseBackward(logitsDy, pool2Y, logitsParams, logitsGrads, pool2Dy, batch, 6, 10);
+        backend.denseBackward(logitsDy, dropY, logitsParams, logitsGrads, dropDy, batch, 6, 10);
+        // drop: dx = dy ⊙ mask / (1 - 0.25)
+        backend.dropoutBackward(dropDy, dropMask, lnDy, (long) batch * 6);
+        // ln: gradients of γ[6], β[6], and dx (with the old γ)
+        backend.layerNormBackward(lnDy, pool2Y, lnParams, lnStats, lnGrads, pool2Dy, batch, 6);
         // pool2: dx[B,6,2,2] from dy[B,6,1,1]
-        backend.pool2dBackward(false, pool2Dy, conv2Y, conv2Dy, batch, 6, 2, 2, 2, 1, 0);
-        // conv2: dz[B,6,2,2] = dy ⊙ relu'(z)
+        backend.pool2dBackward(false, pool2Dy, bnY, bnDy, batch, 6, 2, 2, 2, 1, 0);
+        // bn: dz[B,6,2,2] = dy ⊙ relu'(z)
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
-                conv2Z, conv2Y, conv2Dy, (long) batch * 24);
+                bnZ, bnY, bnDy, (long) batch * 24);
+        // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
+        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // pool1: dx[B,4,12,12] from dy[B,4,6,6]
@@ -580,10 +721,14 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
                 conv1Z, conv1Y, conv1Dy, (long) batch * 576);
         // conv1: gradients of W[4,1,3,3], b[4]
         backend.conv2dBackward(conv1Dy, input, conv1Params, conv1Grads, null, batch, 1, 12, 12, 4, 3, 1, 1);
-        // bucket 0, floats [0, 332): reduced on the communication thread while backward goes on
+        // bucket 0, floats [0, 356): reduced on the communication thread while backward goes on
         dp.reduce(0);
         // logits: W[10,6], b[10] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
-        dp.update(5, step);
+        dp.update(8, step);
+        // ln: γ[6], β[6] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(6, step);
+        // bn: γ[6], β[6] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        dp.update(3, step);
         // conv2: W[6,4,3,3], b[6] ← SGD(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
         dp.update(2, step);
         // conv1: W[4,1,3,3], b[4] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
@@ -619,20 +764,42 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         } else {
             dp.awaitWeights(2);
         }
-        // conv2: y[B,6,2,2] = relu(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
+        // conv2: y[B,6,2,2] = identity(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
         backend.conv2dForward(pool1Y, conv2Params, conv2Z, conv2Y, batch, 4, 6, 6, 6, 3, 2, 0,
-                Activation.RELU.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f);
+        if (updatesPending && dp.fuseIntoForward(3, pendingStep)) {
+            // bn: γ[6], β[6] ← ADAM(averaged gradient of step t-1) just before its forward use  [FORWARD]
+            backend.optimUpdate(bnHyper, pendingStep, bnParams, bnGrads,
+                    bnState0, bnState1, bnState2, 12L, threads);
+        } else {
+            dp.awaitWeights(3);
+        }
+        // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
+        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                true, Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
-        backend.pool2dForward(false, conv2Y, pool2Y, batch, 6, 2, 2, 2, 1, 0);
+        backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
-        if (updatesPending && dp.fuseIntoForward(5, pendingStep)) {
+        if (updatesPending && dp.fuseIntoForward(6, pendingStep)) {
+            // ln: γ[6], β[6] ← ADAM(averaged gradient of step t-1) just before its forward use  [FORWARD]
+            backend.optimUpdate(lnHyper, pendingStep, lnParams, lnGrads,
+                    lnState0, lnState1, lnState2, 12L, threads);
+        } else {
+            dp.awaitWeights(6);
+        }
+        // ln: y[B,6] = identity(γ ⊙ (x - mean) / √(var + 1.0E-6) + β), mean and var over each sample
+        backend.layerNormForward(pool2Y, lnParams, lnStats, lnZ, lnY, batch, 6, 1.0E-6f,
+                Activation.IDENTITY.ordinal(), 0.01f);
+        // drop: y = x ⊙ mask / (1 - 0.25) in a training step (mask from seed, layer, step), else y = x
+        backend.dropoutForward(lnY, dropMask, dropY, (long) batch * 6, 0.25f, core.seed(), core.dropoutCounter(), 7, core.firstSample() * 6, true);
+        if (updatesPending && dp.fuseIntoForward(8, pendingStep)) {
             // logits: W[10,6], b[10] ← ADAM(averaged gradient of step t-1), fused into y = identity(x · Wᵀ + b)  [FORWARD]
-            backend.denseForwardFused(logitsHyper, pendingStep, pool2Y, logitsParams, logitsGrads, logitsState0,
+            backend.denseForwardFused(logitsHyper, pendingStep, dropY, logitsParams, logitsGrads, logitsState0,
                     logitsState1, logitsState2, logitsZ, logitsY, batch, 6, 10, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {
-            dp.awaitWeights(5);
+            dp.awaitWeights(8);
             // logits: y[B,10] = identity(x[B,6] · W[10,6]ᵀ + b[10])
-            backend.denseForward(pool2Y, logitsParams, logitsZ, logitsY, batch, 6, 10,
+            backend.denseForward(dropY, logitsParams, logitsZ, logitsY, batch, 6, 10,
                     Activation.IDENTITY.ordinal(), 0.01f);
         }
         updatesPending = false;
@@ -656,15 +823,25 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         // pool1: y[B,4,6,6] = max pool of x[B,4,12,12], 2x2 stride 2
         backend.pool2dForward(true, conv1Y, pool1Y, batch, 4, 12, 12, 2, 2, 0);
         dp.awaitWeights(2);
-        // conv2: y[B,6,2,2] = relu(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
+        // conv2: y[B,6,2,2] = identity(conv(x[B,4,6,6]; W[6,4,3,3], b[6]; 3x3 stride 2))
         backend.conv2dForward(pool1Y, conv2Params, conv2Z, conv2Y, batch, 4, 6, 6, 6, 3, 2, 0,
-                Activation.RELU.ordinal(), 0.01f);
+                Activation.IDENTITY.ordinal(), 0.01f);
+        dp.awaitWeights(3);
+        // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
+        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                true, Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
-        backend.pool2dForward(false, conv2Y, pool2Y, batch, 6, 2, 2, 2, 1, 0);
+        backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
-        dp.awaitWeights(5);
+        dp.awaitWeights(6);
+        // ln: y[B,6] = identity(γ ⊙ (x - mean) / √(var + 1.0E-6) + β), mean and var over each sample
+        backend.layerNormForward(pool2Y, lnParams, lnStats, lnZ, lnY, batch, 6, 1.0E-6f,
+                Activation.IDENTITY.ordinal(), 0.01f);
+        // drop: y = x ⊙ mask / (1 - 0.25) in a training step (mask from seed, layer, step), else y = x
+        backend.dropoutForward(lnY, dropMask, dropY, (long) batch * 6, 0.25f, core.seed(), core.dropoutCounter(), 7, core.firstSample() * 6, true);
+        dp.awaitWeights(8);
         // logits: y[B,10] = identity(x[B,6] · W[10,6]ᵀ + b[10])
-        backend.denseForward(pool2Y, logitsParams, logitsZ, logitsY, batch, 6, 10,
+        backend.denseForward(dropY, logitsParams, logitsZ, logitsY, batch, 6, 10,
                 Activation.IDENTITY.ordinal(), 0.01f);
     }
 
@@ -673,12 +850,18 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
      */
     private void backwardDataParallel(int batch) {
         // logits: gradients of W[10,6], b[10], and dx
-        backend.denseBackward(logitsDy, pool2Y, logitsParams, logitsGrads, pool2Dy, batch, 6, 10);
+        backend.denseBackward(logitsDy, dropY, logitsParams, logitsGrads, dropDy, batch, 6, 10);
+        // drop: dx = dy ⊙ mask / (1 - 0.25)
+        backend.dropoutBackward(dropDy, dropMask, lnDy, (long) batch * 6);
+        // ln: gradients of γ[6], β[6], and dx (with the old γ)
+        backend.layerNormBackward(lnDy, pool2Y, lnParams, lnStats, lnGrads, pool2Dy, batch, 6);
         // pool2: dx[B,6,2,2] from dy[B,6,1,1]
-        backend.pool2dBackward(false, pool2Dy, conv2Y, conv2Dy, batch, 6, 2, 2, 2, 1, 0);
-        // conv2: dz[B,6,2,2] = dy ⊙ relu'(z)
+        backend.pool2dBackward(false, pool2Dy, bnY, bnDy, batch, 6, 2, 2, 2, 1, 0);
+        // bn: dz[B,6,2,2] = dy ⊙ relu'(z)
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
-                conv2Z, conv2Y, conv2Dy, (long) batch * 24);
+                bnZ, bnY, bnDy, (long) batch * 24);
+        // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
+        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // pool1: dx[B,4,12,12] from dy[B,4,6,6]
@@ -688,7 +871,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
                 conv1Z, conv1Y, conv1Dy, (long) batch * 576);
         // conv1: gradients of W[4,1,3,3], b[4]
         backend.conv2dBackward(conv1Dy, input, conv1Params, conv1Grads, null, batch, 1, 12, 12, 4, 3, 1, 1);
-        // bucket 0, floats [0, 332): reduced on the communication thread while backward goes on
+        // bucket 0, floats [0, 356): reduced on the communication thread while backward goes on
         dp.reduce(0);
     }
 

@@ -2,10 +2,13 @@ package example;
 
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.AvgPool2d;
+import dev.fusedtrainer.annotations.BatchNorm;
 import dev.fusedtrainer.annotations.Conv2d;
 import dev.fusedtrainer.annotations.Dense;
+import dev.fusedtrainer.annotations.Dropout;
 import dev.fusedtrainer.annotations.Flatten;
 import dev.fusedtrainer.annotations.Layer;
+import dev.fusedtrainer.annotations.LayerNorm;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.MaxPool2d;
 import dev.fusedtrainer.annotations.Model;
@@ -23,14 +26,23 @@ public class SmallCnn {
     MaxPool2d pool1;
 
     @Optimizer(value = OptimizerKind.SGD, lr = 0.05, momentum = 0.9)
-    @Layer(filters = 6, kernel = 3, stride = 2, activation = Activation.RELU)
+    @Layer(filters = 6, kernel = 3, stride = 2)
     Conv2d conv2;
+
+    @Layer(activation = Activation.RELU)
+    BatchNorm bn;
 
     @Layer(kernel = 2, stride = 1)
     AvgPool2d pool2;
 
     @Layer
     Flatten flat;
+
+    @Layer(eps = 1e-6)
+    LayerNorm ln;
+
+    @Layer(rate = 0.25)
+    Dropout drop;
 
     @Layer(units = 10)
     Dense logits;

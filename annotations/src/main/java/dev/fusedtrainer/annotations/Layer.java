@@ -8,12 +8,14 @@ import java.lang.annotation.Target;
 
 /**
  * One layer of a {@link Model}, applied in declaration order. The field's type names the kind of
- * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}, {@link Dropout}); the
- * field itself holds nothing at run time, the generated trainer owns the parameters and exposes them
- * by the field's name. Each kind takes only its own elements (the processor reports any other as an
- * error at the value): Dense {@code units}; Conv2d {@code filters}, {@code kernel}, {@code stride},
- * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout {@code rate}; Flatten none. The
- * processor infers every layer's shape from {@link Model#input()} and reports mismatches at the layer.
+ * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}, {@link Dropout},
+ * {@link LayerNorm}, {@link BatchNorm}); the field itself holds nothing at run time, the generated trainer owns the
+ * parameters and exposes them by the field's name. Each kind takes only its own elements (the processor reports any
+ * other as an error at the value): Dense {@code units}; Conv2d {@code filters}, {@code kernel}, {@code stride},
+ * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout {@code rate}; LayerNorm
+ * {@code eps}; BatchNorm {@code eps}, {@code momentum}; Flatten none. Dense, Conv2d and the normalisations also take
+ * {@code activation} (and {@code negativeSlope}). The processor infers every layer's shape from {@link Model#input()}
+ * and reports mismatches at the layer.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -36,6 +38,15 @@ public @interface Layer {
 
     /** Probability that a {@link Dropout} layer zeroes an element in training, in [0, 1) (PyTorch's default 0.5). */
     double rate() default 0.5;
+
+    /** Added to the variance of a {@link LayerNorm} or {@link BatchNorm} layer before its square root (PyTorch's 1e-5). */
+    double eps() default 1e-5;
+
+    /**
+     * How far a {@link BatchNorm} layer's running statistics move towards each training batch's, in (0, 1]:
+     * {@code running = (1 − momentum) · running + momentum · batch} (PyTorch's default 0.1).
+     */
+    double momentum() default 0.1;
 
     /** Element-wise activation applied to the layer's output. */
     Activation activation() default Activation.IDENTITY;

@@ -56,7 +56,8 @@ class DiagnosticsTest {
                 "@Model(input = 4", "@Model"));
         fixture("LayerOfWrongType", error(Message.LAYER_TYPE,
                 "[FT-LAYER-TYPE] @Layer field 'weights' has type float[]; a layer field's type names the kind of "
-                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten or Dropout from dev.fusedtrainer.annotations",
+                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, LayerNorm or BatchNorm from "
+                        + "dev.fusedtrainer.annotations",
                 "float[] weights;", "weights"));
         fixture("StaticLayer", error(Message.LAYER_FIELD,
                 "[FT-LAYER-FIELD] @Layer field 'shared' is static; layers are instance fields of the model: "
@@ -111,6 +112,17 @@ class DiagnosticsTest {
                         + "probability in [0, 1)", "rate = 1.0", "1.0"),
                 error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Dense layer 'logits' needs units, e.g. '@Layer(units = 10)'",
                         "@Layer(activation = Activation.IDENTITY)", "@Layer"));
+        fixture("NormElements",
+                error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] units does not apply to LayerNorm layer 'ln', which "
+                        + "takes eps, activation, negativeSlope: remove it", "@Layer(units = 8", "8"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] eps = 0.0 is out of range: it keeps the square root of the "
+                        + "variance away from 0: a finite value > 0, e.g. 1e-5", "eps = 0.0", "0.0"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] eps = -1.0E-5 is out of range: it keeps the square root of "
+                        + "the variance away from 0: a finite value > 0, e.g. 1e-5", "eps = -1e-5", "-1e-5"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] momentum = 1.5 is out of range: the running statistics' "
+                        + "momentum is in (0, 1] (PyTorch's default 0.1)", "momentum = 1.5", "1.5"),
+                error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] momentum does not apply to Dense layer 'logits', which "
+                        + "takes units, activation, negativeSlope: remove it", "@Layer(momentum = 0.5", "0.5"));
         fixture("ShapeMismatches",
                 error(Message.SHAPE, "[FT-SHAPE] layer 'imageLogits' (Dense) takes a flat input, but the model's input "
                         + "gives [1, 28, 28]: add a Flatten layer before it, e.g. '@Layer Flatten flat;'",

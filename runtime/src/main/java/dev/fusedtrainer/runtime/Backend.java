@@ -103,6 +103,30 @@ public interface Backend {
     /** dx = dy ⊙ m, the mask of the last training forward. */
     void dropoutBackward(FloatPointer dy, FloatPointer mask, FloatPointer dx, long n);
 
+    /**
+     * Layer norm over each sample's {@code features} floats: z = γ ⊙ (x − mean) / √(var + eps) + β, y = act(z);
+     * stats gets (mean, 1/√(var + eps)) per sample for the backward. p is γ then β.
+     */
+    void layerNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer z, FloatPointer y, int batch,
+                          int features, float eps, int activation, float slope);
+
+    /** g = [Σ dz ⊙ x̂ | Σ dz] over the batch; dx from dz and the forward's stats, unless dx is null. */
+    void layerNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                           FloatPointer dx, int batch, int features);
+
+    /**
+     * Batch norm of x[B, channels, spatial] per channel. Training: the batch's statistics, saved in stats, and the
+     * running statistics (mean[C] then var[C]) moved by momentum; otherwise the running statistics normalise.
+     * z = γ ⊙ x̂ + β, y = act(z).
+     */
+    void batchNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer running, FloatPointer z,
+                          FloatPointer y, int batch, int channels, int spatial, float eps, float momentum,
+                          boolean training, int activation, float slope);
+
+    /** g = [Σ dz ⊙ x̂ | Σ dz] per channel; dx from dz and the training forward's stats, unless dx is null. */
+    void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                           FloatPointer dx, int batch, int channels, int spatial);
+
     /** The unfused update pass over n contiguous parameters. */
     void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
                      FloatPointer s2, long n, int threads);

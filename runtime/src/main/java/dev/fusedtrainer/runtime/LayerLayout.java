@@ -7,7 +7,8 @@ import dev.fusedtrainer.annotations.Activation;
  * images); a layer with parameters owns one contiguous block, weights then biases, in the model's flat
  * parameter array.
  */
-public sealed interface LayerLayout permits DenseLayout, Conv2dLayout, Pool2dLayout, FlattenLayout, DropoutLayout {
+public sealed interface LayerLayout permits DenseLayout, Conv2dLayout, Pool2dLayout, FlattenLayout, DropoutLayout,
+        NormLayout {
     String name();
 
     /** Input floats per sample. */

@@ -64,6 +64,14 @@ public interface Trainer extends AutoCloseable {
     void setParameter(String name, float[] values);
 
     /**
+     * A copy of one buffer: a batch norm layer's {@code <layer>.running_mean} or {@code <layer>.running_var}, as
+     * PyTorch's state_dict names them (they are state, not parameters: no optimizer updates them).
+     */
+    default float[] buffer(String name) {
+        return state().exportBuffer(name);
+    }
+
+    /**
      * Scales every layer's learning rate: each layer then trains with its annotated {@code lr}
      * times {@code factor} times the schedule's factor (a manual control on top of
      * {@link #setLearningRateSchedule}). Pending FORWARD updates are

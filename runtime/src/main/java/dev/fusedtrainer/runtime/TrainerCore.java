@@ -53,6 +53,11 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer[] outputs;
     private final FloatPointer[] outputGrads;
     private final FloatPointer[] dropoutMasks;
+    private final FloatPointer[] normStatistics;  // per normalisation layer: the last training forward's mean, 1/σ
+    /** Every batch norm layer's running mean then variance, in layer order (null without batch norm). */
+    private final FloatPointer runningStatistics;
+    private final long[] runningOffsets;           // per layer: its block in runningStatistics, or -1
+    private final long runningStatisticsSize;
     /** The builder's seed; data-parallel: rank 0's, so that every rank draws the same dropout masks. */
     private final long seed;
     private final FloatPointer input;
@@ -103,6 +108,16 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalArgumentException("shardOptimizerState(true) needs a communicator: set .communicator(...)");
         }
         boolean distributed = communicator != null;
+        if (distributed) {
+            for (LayerLayout layer : layout.layers()) {
+                if (layer instanceof BatchNormLayout) {
+                    throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": batch "
+                            + "norm normalises by the statistics of the batch, and data-parallel ranks see only their "
+                            + "slice of it (synchronised batch norm is not implemented yet), so the result would "
+                            + "depend on the number of ranks; train it in one process, or use a LayerNorm layer");
+                }
+            }
+        }
         this.backend = device.kind() == Device.Kind.CPU ? new CpuBackend(threads) : CudaBackend.open(device, layout, maxBatch);
         this.layout = layout;
         this.schedule = schedule;
@@ -113,9 +128,11 @@ public final class TrainerCore implements TrainerState {
 
         params = allocate(parameterCount);
         // BACKWARD on the CPU keeps no gradient (the dense kernel updates tile by tile), unless the gradient must be
-        // reduced across ranks first or a convolution (updated right after its whole gradient) needs a place for it
-        boolean convolutions = layout.layers().stream().anyMatch(layer -> layer instanceof Conv2dLayout);
-        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed && !convolutions
+        // reduced across ranks first or another layer with parameters (updated right after its whole gradient)
+        // needs a place for it
+        boolean wholeGradients = layout.layers().stream()
+                .anyMatch(layer -> layer.trainable() && !(layer instanceof DenseLayout));
+        grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed && !wholeGradients
                 ? null : allocate(parameterCount);
         int n = layout.layers().size();
         hyperParameters = new DoublePointer[n];
@@ -123,6 +140,8 @@ public final class TrainerCore implements TrainerState {
         outputs = new FloatPointer[n];
         outputGrads = new FloatPointer[n];
         dropoutMasks = new FloatPointer[n];
+        normStatistics = new FloatPointer[n];
+        runningOffsets = new long[n];
         for (int slot = 0; slot < stateSlots.length; slot++) {
             boolean used = false;
             for (LayerLayout layer : layout.layers()) {
@@ -148,10 +167,20 @@ public final class TrainerCore implements TrainerState {
             if (layer instanceof DropoutLayout) {
                 dropoutMasks[i] = allocate(activations);
             }
+            if (layer instanceof NormLayout norm) {
+                normStatistics[i] = allocate(norm.statisticsSize(maxBatch));
+            }
             preActivations[i] = allocate(activations);
             outputs[i] = layer.activation() == Activation.IDENTITY ? preActivations[i] : allocate(activations);
             outputGrads[i] = allocate(activations);
         }
+        long running = 0;
+        for (int i = 0; i < n; i++) {
+            runningOffsets[i] = layout.layers().get(i) instanceof BatchNormLayout norm ? running : -1;
+            running += runningOffsets[i] < 0 ? 0 : ((BatchNormLayout) layout.layers().get(i)).runningStatisticsSize();
+        }
+        runningStatisticsSize = running;
+        runningStatistics = running == 0 ? null : allocate(running);
         labels = backend.allocateInts(maxBatch);
         if (labels == null) {
             throw outOfMemory(maxBatch);
@@ -264,9 +293,10 @@ public final class TrainerCore implements TrainerState {
 
     /**
      * PyTorch's nn.Linear and nn.Conv2d initialisation: W and b uniform in ±1/√fanIn (in, or C·k·k), from the seed;
-     * state at its initial value.
+     * normalisation layers γ = 1, β = 0 and running variance 1; state at its initial value.
      */
     private void initialize(long seed) {
+        resetRunningStatistics();
         SplittableRandom random = new SplittableRandom(seed);
         long offset = 0;
         for (LayerLayout layer : layout.layers()) {
@@ -276,8 +306,12 @@ public final class TrainerCore implements TrainerState {
             double bound = 1.0 / Math.sqrt(layer.fanIn());
             long count = layer.parameterCount();
             float[] values = new float[(int) count];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) random.nextDouble(-bound, bound);
+            if (layer instanceof NormLayout norm) {
+                java.util.Arrays.fill(values, 0, norm.width(), 1f);  // γ = 1, β = 0
+            } else {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) random.nextDouble(-bound, bound);
+                }
             }
             backend.write(values, 0, values.length, params, offset);
             for (int slot = 0; slot < stateSlots.length; slot++) {
@@ -289,6 +323,18 @@ public final class TrainerCore implements TrainerState {
                 }
             }
             offset += count;
+        }
+    }
+
+    /** Running means 0, running variances 1: PyTorch's initial batch norm buffers. */
+    private void resetRunningStatistics() {
+        for (int i = 0; i < runningOffsets.length; i++) {
+            if (runningOffsets[i] >= 0) {
+                int channels = ((BatchNormLayout) layout.layers().get(i)).channels();
+                float[] values = new float[2 * channels];
+                java.util.Arrays.fill(values, channels, 2 * channels, 1f);
+                backend.write(values, 0, values.length, runningStatistics, runningOffsets[i]);
+            }
         }
     }
 
@@ -336,6 +382,28 @@ public final class TrainerCore implements TrainerState {
     /** A dropout layer's mask of its last training forward; null for other layers. */
     public FloatPointer dropoutMask(int layer) {
         return dropoutMasks[layer];
+    }
+
+    /** A normalisation layer's statistics of its last forward (mean and 1/σ per group); null for other layers. */
+    public FloatPointer normStatistics(int layer) {
+        return normStatistics[layer];
+    }
+
+    /** A batch norm layer's running mean then variance; null for other layers. */
+    public FloatPointer runningStatistics(int layer) {
+        return runningOffsets[layer] < 0 ? null : new FloatPointer(runningStatistics).position(runningOffsets[layer]);
+    }
+
+    /**
+     * A training step of batch norm needs more than one value per channel (its variance over one value is 0 and the
+     * unbiased running estimate undefined), as in PyTorch. Generated code calls this for flat batch norm inputs.
+     */
+    public void requireBatchStatistics(String layer, int batch) {
+        if (batch < 2) {
+            throw new IllegalArgumentException("batch norm layer '" + layer + "' needs more than one value per channel "
+                    + "in a training step, but the batch has " + batch + " sample: train with batches of 2 or more "
+                    + "(predict and evaluate take any number)");
+        }
     }
 
     /**
@@ -694,6 +762,57 @@ public final class TrainerCore implements TrainerState {
         checkLength("parameters", values);
         pending.apply();
         backend.write(values, 0, values.length, params, 0);
+    }
+
+    @Override
+    public int bufferSize() {
+        return Math.toIntExact(runningStatisticsSize);
+    }
+
+    @Override
+    public float[] exportBuffers() {
+        checkOpen();
+        float[] all = new float[bufferSize()];
+        if (all.length > 0) {
+            backend.read(runningStatistics, 0, all, 0, all.length);
+        }
+        return all;
+    }
+
+    @Override
+    public void importBuffers(float[] values) {
+        checkOpen();
+        if (values == null || values.length != bufferSize()) {
+            throw new IllegalArgumentException("buffers take " + bufferSize() + " floats (batch norm running "
+                    + "statistics), got " + (values == null ? "null" : values.length));
+        }
+        if (values.length > 0) {
+            backend.write(values, 0, values.length, runningStatistics, 0);
+        }
+    }
+
+    @Override
+    public float[] exportBuffer(String name) {
+        checkOpen();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < runningOffsets.length; i++) {
+            if (runningOffsets[i] < 0) {
+                continue;
+            }
+            String layer = layout.layers().get(i).name();
+            int channels = ((BatchNormLayout) layout.layers().get(i)).channels();
+            for (int half = 0; half < 2; half++) {
+                String buffer = layer + (half == 0 ? ".running_mean" : ".running_var");
+                if (buffer.equals(name)) {
+                    float[] copy = new float[channels];
+                    backend.read(runningStatistics, runningOffsets[i] + (long) half * channels, copy, 0, channels);
+                    return copy;
+                }
+                names.add(buffer);
+            }
+        }
+        throw new IllegalArgumentException(layout.modelName() + " has no buffer '" + name + "'; it has "
+                + (names.isEmpty() ? "none (only batch norm layers have buffers)" : names));
     }
 
     @Override

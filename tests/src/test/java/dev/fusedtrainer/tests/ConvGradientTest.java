@@ -78,14 +78,22 @@ class ConvGradientTest {
     @ParameterizedTest(name = "{0}, {1}, batch {2}, {3} thread(s)")
     @MethodSource("cases")
     void nativeGradientAndLossMatchTheReference(Case c, Schedule schedule, int batch, int threads) {
-        ReferenceCnn cnn = c.cnn();
-        SplittableRandom random = new SplittableRandom(17L * c.name().hashCode() + 31L * batch + threads);
+        assertOneStepMatches(c.name(), c.cnn(), c.factory(), schedule, batch, threads,
+                new SplittableRandom(17L * c.name().hashCode() + 31L * batch + threads));
+    }
+
+    /**
+     * One step of the trainer from random parameters and data, read through SGD with lr = 1: its loss and every
+     * layer's gradient against the reference's.
+     */
+    static void assertOneStepMatches(String name, ReferenceCnn cnn, TrainerFactory factory, Schedule schedule,
+                                     int batch, int threads, SplittableRandom random) {
         double[][] before = randomParameters(cnn, random);
         float[] x = Data.uniform(random, batch * cnn.inputSize(), 1.5);
         int[] labels = Data.labels(random, batch, cnn.outputSize());
         float[] targets = Data.uniform(random, batch * cnn.outputSize(), 0.9);
 
-        try (Trainer trainer = c.factory().build(schedule, threads, Math.max(batch, 8), 1)) {
+        try (Trainer trainer = factory.build(schedule, threads, Math.max(batch, 8), 1)) {
             assertEquals(cnn.inputSize(), trainer.inputSize());
             assertEquals(cnn.outputSize(), trainer.outputSize());
             GradientProbe.setParametersByLayer(trainer, before);
@@ -94,11 +102,11 @@ class ConvGradientTest {
             double[][] gradient = GradientProbe.difference(before, GradientProbe.parametersByLayer(trainer));
 
             ReferenceCnn.Result expected = cnn.run(before, Data.toDouble(x), batch, labels, Data.toDouble(targets));
-            Close.assertClose(c + " loss", expected.loss(), loss, 0, 1e-5);
+            Close.assertClose(name + " loss", expected.loss(), loss, 0, 1e-5);
             assertEquals(expected.gradients().length, gradient.length, "layers with parameters");
             for (int l = 0; l < gradient.length; l++) {
-                GradientProbe.assertGradient(c + ", " + schedule + ", layer " + l, expected.gradients()[l], gradient[l],
-                        before[l]);
+                GradientProbe.assertGradient(name + ", " + schedule + ", layer " + l, expected.gradients()[l],
+                        gradient[l], before[l]);
             }
         }
     }

@@ -40,6 +40,8 @@ public final class TrainerGenerator {
     private static final ClassName POOL2D_LAYOUT = ClassName.get(RUNTIME, "Pool2dLayout");
     private static final ClassName FLATTEN_LAYOUT = ClassName.get(RUNTIME, "FlattenLayout");
     private static final ClassName DROPOUT_LAYOUT = ClassName.get(RUNTIME, "DropoutLayout");
+    private static final ClassName LAYER_NORM_LAYOUT = ClassName.get(RUNTIME, "LayerNormLayout");
+    private static final ClassName BATCH_NORM_LAYOUT = ClassName.get(RUNTIME, "BatchNormLayout");
     private static final ClassName LR_SCHEDULE = ClassName.get(RUNTIME, "LearningRateSchedule");
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
@@ -154,6 +156,10 @@ public final class TrainerGenerator {
                 case AVG_POOL2D -> "average pool " + window(layer);
                 case FLATTEN -> "flatten (a view, no copy)";
                 case DROPOUT -> "dropout rate " + layer.rate() + " (training steps only)";
+                case LAYER_NORM -> "layer norm eps " + layer.eps() + " " + activation + ", " + layer.optimizer().describe();
+                case BATCH_NORM -> "batch norm eps " + layer.eps() + " momentum " + layer.momentum()
+                        + " (batch statistics in training steps, running ones otherwise) " + activation + ", "
+                        + layer.optimizer().describe();
             };
             doc.add("$L: $L → $L $L\n", layer.name(), batchShape(layer.inShape()), batchShape(layer.outShape()), what);
         }
@@ -188,6 +194,12 @@ public final class TrainerGenerator {
                         in.get(0), in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
                 case FLATTEN -> code.add("new $T($S, $L)", FLATTEN_LAYOUT, l.name(), l.in());
                 case DROPOUT -> code.add("new $T($S, $L, $L)", DROPOUT_LAYOUT, l.name(), l.in(), doubleLiteral(l.rate()));
+                case LAYER_NORM -> code.add("new $T($S, $L, $Lf, $T.$L, $Lf,\n        $L)", LAYER_NORM_LAYOUT, l.name(),
+                        l.in(), floatLiteral(l.eps()), ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()),
+                        optimizerConfig(l.optimizer()));
+                case BATCH_NORM -> code.add("new $T($S, $L, $L, $Lf, $Lf, $T.$L, $Lf,\n        $L)", BATCH_NORM_LAYOUT,
+                        l.name(), in.get(0), l.spatial(), floatLiteral(l.eps()), floatLiteral(l.momentum()), ACTIVATION,
+                        l.activation(), floatLiteral(l.negativeSlope()), optimizerConfig(l.optimizer()));
             }
             code.add(i + 1 < layers.size() ? ",\n" : "))");
         }
@@ -261,6 +273,8 @@ public final class TrainerGenerator {
                     case "Y" -> "output(" + i + ")";
                     case "Dy" -> "outputGrad(" + i + ")";
                     case "Mask" -> "dropoutMask(" + i + ")";
+                    case "Stats" -> "normStatistics(" + i + ")";
+                    case "Running" -> "runningStatistics(" + i + ")";
                     default -> "state(" + i + ", " + suffix.substring("State".length()) + ")";
                 });
             }
@@ -619,9 +633,10 @@ public final class TrainerGenerator {
     private MethodSpec forward() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "batch");
-        if (hasDropout()) {
+        if (hasTrainingMode()) {
             m.addParameter(TypeName.BOOLEAN, "training")
-                    .addJavadoc("{@code training}: a step (dropout draws its masks), not predict or evaluate (it passes through).\n");
+                    .addJavadoc("{@code training}: a step (dropout draws its masks, batch norm uses the batch's statistics),"
+                            + "\nnot predict or evaluate.\n");
         }
         for (int i = 0; i < layers.size(); i++) {
             addLayerForward(m, i, "training");
@@ -629,20 +644,21 @@ public final class TrainerGenerator {
         return m.build();
     }
 
-    private boolean hasDropout() {
-        return layers.stream().anyMatch(l -> l.kind() == LayerSpec.Kind.DROPOUT);
+    /** Whether a layer's forward differs between training steps and predict or evaluate. */
+    private boolean hasTrainingMode() {
+        return layers.stream().anyMatch(l -> l.kind() == LayerSpec.Kind.DROPOUT || l.kind() == LayerSpec.Kind.BATCH_NORM);
     }
 
     /** The arguments after {@code batch} of a call to forward(): whether it is a training pass, where that matters. */
     private String forwardMode(boolean training) {
-        return hasDropout() ? ", " + training : "";
+        return hasTrainingMode() ? ", " + training : "";
     }
 
     private void addLayerForward(MethodSpec.Builder m, int i) {
         addLayerForward(m, i, "true");
     }
 
-    /** {@code training}: the Java expression that says whether dropout draws masks (only it cares). */
+    /** {@code training}: the Java expression that says whether this is a training pass (dropout and batch norm care). */
     private void addLayerForward(MethodSpec.Builder m, int i, String training) {
         LayerSpec l = layers.get(i);
         String act = l.activation().name().toLowerCase(Locale.ROOT);
@@ -677,6 +693,30 @@ public final class TrainerGenerator {
                 m.addStatement("backend.dropoutForward($L, $LMask, $LY, (long) batch * $L, $Lf, core.seed(), "
                         + "core.dropoutCounter(), $L, $L, $L)", inputOf(i), l.name(), l.name(), l.in(),
                         floatLiteral(l.rate()), i, first, training);
+            }
+            case LAYER_NORM -> {
+                m.addComment("$L: y$L = $L(γ ⊙ (x - mean) / √(var + $L) + β), mean and var over each sample", l.name(),
+                        batchShape(in), act, l.eps());
+                m.addStatement("backend.layerNormForward($L, $LParams, $LStats, $LZ, $LY, batch, $L, $Lf,$W$T.$L.ordinal(), "
+                        + "$Lf)", inputOf(i), l.name(), l.name(), l.name(), l.name(), l.in(), floatLiteral(l.eps()),
+                        ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
+            }
+            case BATCH_NORM -> {
+                m.addComment("$L: y$L = $L(γ ⊙ (x - mean) / √(var + $L) + β) per channel: the batch's mean and var in "
+                        + "training (running ones move by $L), else the running ones", l.name(), batchShape(in), act,
+                        l.eps(), l.momentum());
+                if (l.spatial() == 1) {
+                    if (training.equals("true")) {
+                        m.addStatement("core.requireBatchStatistics($S, batch)", l.name());
+                    } else {
+                        m.beginControlFlow("if ($L)", training)
+                                .addStatement("core.requireBatchStatistics($S, batch)", l.name()).endControlFlow();
+                    }
+                }
+                m.addStatement("backend.batchNormForward($L, $LParams, $LStats, $LRunning, $LZ, $LY, batch, $L, $L, $Lf, "
+                        + "$Lf,$W$L, $T.$L.ordinal(), $Lf)", inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(),
+                        in.get(0), l.spatial(), floatLiteral(l.eps()), floatLiteral(l.momentum()), training, ACTIVATION,
+                        l.activation(), floatLiteral(l.negativeSlope()));
             }
             case FLATTEN -> m.addComment("$L: x$L viewed as $L (NCHW is already row-major: no copy)", l.name(),
                     batchShape(in), batchShape(l.outShape()));
@@ -756,6 +796,17 @@ public final class TrainerGenerator {
                     m.addStatement("backend.dropoutBackward($LDy, $LMask, $L, (long) batch * $L)", l.name(), l.name(),
                             inputGradOf(i), l.in());
                 }
+            }
+            case LAYER_NORM -> {
+                m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), dx ? ", and dx (with the old γ)" : "");
+                m.addStatement("backend.layerNormBackward($LDy, $L, $LParams, $LStats, $LGrads, $L, batch, $L)", l.name(),
+                        inputOf(i), l.name(), l.name(), l.name(), inputGradOf(i), l.in());
+            }
+            case BATCH_NORM -> {
+                m.addComment("$L: gradients of $L$L, through the batch's statistics", l.name(), paramShapes(l),
+                        dx ? ", and dx (with the old γ)" : "");
+                m.addStatement("backend.batchNormBackward($LDy, $L, $LParams, $LStats, $LGrads, $L, batch, $L, $L)",
+                        l.name(), inputOf(i), l.name(), l.name(), l.name(), inputGradOf(i), in.get(0), l.spatial());
             }
             case FLATTEN -> {
             }
@@ -1043,10 +1094,15 @@ public final class TrainerGenerator {
             case MAX_POOL2D, AVG_POOL2D -> List.of("Y", "Dy");
             case FLATTEN -> List.of();
             case DROPOUT -> List.of("Y", "Dy", "Mask");
+            case LAYER_NORM -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy", "Stats");
+            case BATCH_NORM -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy", "Stats", "Running");
         };
     }
 
     private static String paramShapes(LayerSpec l) {
+        if (l.kind().normalisation()) {
+            return "γ[" + l.weightCount() + "], β[" + l.weightCount() + "]";
+        }
         if (l.kind() == LayerSpec.Kind.CONV2D) {
             return "W[" + l.outShape().get(0) + "," + l.inShape().get(0) + "," + l.kernel() + "," + l.kernel() + "], b["
                     + l.outShape().get(0) + "]";

@@ -356,7 +356,9 @@ public final class ModelValidator {
             LayerSpec.Kind.MAX_POOL2D, List.of("kernel", "stride", "padding"),
             LayerSpec.Kind.AVG_POOL2D, List.of("kernel", "stride", "padding"),
             LayerSpec.Kind.FLATTEN, List.of(),
-            LayerSpec.Kind.DROPOUT, List.of("rate"));
+            LayerSpec.Kind.DROPOUT, List.of("rate"),
+            LayerSpec.Kind.LAYER_NORM, List.of("eps", "activation", "negativeSlope"),
+            LayerSpec.Kind.BATCH_NORM, List.of("eps", "momentum", "activation", "negativeSlope"));
 
     /** The kind a layer field's type names; null (reported, or left to javac) when it names none. */
     private LayerSpec.Kind kindOf(VariableElement field, Report report) {
@@ -432,11 +434,25 @@ public final class ModelValidator {
                             "a dropout rate is a probability in [0, 1)");
                 }
             }
+            case LAYER_NORM, BATCH_NORM -> {
+                double eps = (Double) values.get("eps").getValue();
+                if (!(eps > 0) || Double.isInfinite(eps)) {
+                    report.error(field, layer, values.get("eps"), Message.HYPER_RANGE, "eps", eps,
+                            "it keeps the square root of the variance away from 0: a finite value > 0, e.g. 1e-5");
+                }
+                double momentum = (Double) values.get("momentum").getValue();
+                if (kind == LayerSpec.Kind.BATCH_NORM && !(momentum > 0 && momentum <= 1)) {
+                    report.error(field, layer, values.get("momentum"), Message.HYPER_RANGE, "momentum", momentum,
+                            "the running statistics' momentum is in (0, 1] (PyTorch's default 0.1)");
+                }
+            }
             case FLATTEN -> {
             }
         }
         double rate = kind == LayerSpec.Kind.DROPOUT ? (Double) values.get("rate").getValue() : 0;
-        boolean trainable = kind == LayerSpec.Kind.DENSE || kind == LayerSpec.Kind.CONV2D;
+        double eps = kind.normalisation() ? (Double) values.get("eps").getValue() : 0;
+        double momentum = kind == LayerSpec.Kind.BATCH_NORM ? (Double) values.get("momentum").getValue() : 0;
+        boolean trainable = kind.trainable();
         Activation activation = trainable ? Activation.valueOf(Mirrors.enumName(values.get("activation")))
                 : Activation.IDENTITY;
         double slope = (Double) values.get("negativeSlope").getValue();
@@ -473,7 +489,7 @@ public final class ModelValidator {
                 }
                 out = List.of(units);
             }
-            case DROPOUT -> out = in;
+            case DROPOUT, LAYER_NORM, BATCH_NORM -> out = in;
             case FLATTEN -> {
                 if (in.size() == 1) {
                     report.error(field, layer, null, Message.SHAPE, what + ": its input " + in + " from " + source
@@ -502,7 +518,8 @@ public final class ModelValidator {
                 out = List.of(channels, (paddedHeight - kernel) / stride + 1, (paddedWidth - kernel) / stride + 1);
             }
         }
-        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, rate, activation, slope,
+        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, rate, eps, momentum, activation,
+                slope,
                 optimizer.orElse(null)));
     }
 

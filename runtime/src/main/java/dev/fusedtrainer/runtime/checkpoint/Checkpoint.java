@@ -10,7 +10,8 @@ import java.util.Map;
  * Everything needed to continue a run exactly where it stopped.
  *
  * <ul>
- * <li>Model: the layout fingerprint, all parameters, each used optimizer state slot, the step
+ * <li>Model: the layout fingerprint, all parameters, each used optimizer state slot, the buffers (batch norm's
+ *     running statistics; empty when read from a file older than version 3, which predates them), the step
  *     counter (Adam's bias correction reads it).
  * <li>Schedule state: the schedule's name. A FORWARD trainer holds the last step's update pending
  *     until the next forward; {@link TrainerState}'s exports apply it first, so the saved weights
@@ -32,6 +33,7 @@ public record Checkpoint(
         double learningRateFactor,
         float[] parameters,
         Map<Integer, float[]> stateSlots,
+        float[] buffers,
         BatchStream.Position data,
         Map<String, String> settings) {
 
@@ -51,7 +53,7 @@ public record Checkpoint(
         }
         return new Checkpoint(modelName, state.layoutFingerprint(), schedule, state.stepCount(),
                 state.learningRateSchedule().encode(), state.learningRateFactor(), state.exportParameters(), slots,
-                data, settings);
+                state.exportBuffers(), data, settings);
     }
 
     /**
@@ -77,11 +79,17 @@ public record Checkpoint(
                                 : "used by the trainer but missing from the checkpoint"));
             }
         }
+        if (buffers.length != state.bufferSize()) {
+            throw new IllegalArgumentException("the checkpoint holds " + buffers.length + " buffer floats (batch norm "
+                    + "running statistics), the trainer has " + state.bufferSize()
+                    + (buffers.length == 0 ? ": the file predates format version 3, which added them" : ""));
+        }
         LearningRateSchedule rates = learningRateSchedule == null ? null : LearningRateSchedule.parse(learningRateSchedule);
         state.importParameters(parameters);
         for (Map.Entry<Integer, float[]> slot : stateSlots.entrySet()) {
             state.importStateSlot(slot.getKey(), slot.getValue());
         }
+        state.importBuffers(buffers);
         state.setStepCount(stepCount);
         if (rates != null) {
             state.setLearningRateSchedule(rates);

@@ -28,7 +28,8 @@ import java.util.Map;
  * version  int      {@value #VERSION}
  * length   long     bytes of the body that follows
  * body     length   model name, fingerprint, schedule (UTF), step, learning-rate schedule (UTF) and
- *                   factor (double; version 2 on), parameters, state slots, data position, settings
+ *                   factor (double; version 2 on), parameters, state slots, buffers (version 3 on), data
+ *                   position, settings
  * sha256   32 bytes over magic, version, length and body
  * </pre>
  *
@@ -37,8 +38,8 @@ import java.util.Map;
  * either the old checkpoint or the new one, never a mix.
  */
 public final class CheckpointFile {
-    public static final int VERSION = 2;
-    /** Version 1 lacks the learning-rate schedule and factor; it is still read. */
+    public static final int VERSION = 3;
+    /** Version 1 lacks the learning-rate schedule and factor, versions 1 and 2 the buffers; both are still read. */
     private static final int OLDEST_READ = 1;
     private static final byte[] MAGIC = "FTCKPT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int DIGEST = 32;
@@ -145,6 +146,7 @@ public final class CheckpointFile {
                 writeFloats(out, values);
             }
         }
+        writeFloats(out, c.buffers());
         BatchStream.Position data = c.data();
         out.writeInt(data.epoch());
         out.writeInt(data.cursor());
@@ -175,6 +177,7 @@ public final class CheckpointFile {
         for (int i = 0; i < slotCount; i++) {
             slots.put(in.readInt(), readFloats(in));
         }
+        float[] buffers = version >= 3 ? readFloats(in) : new float[0];
         int epoch = in.readInt();
         int cursor = in.readInt();
         long rng = in.readLong();
@@ -190,7 +193,7 @@ public final class CheckpointFile {
         if (in.available() != 0) {
             throw new IllegalArgumentException(in.available() + " unread bytes at the end of the body");
         }
-        return new Checkpoint(model, fingerprint, schedule, steps, rates, rateFactor, parameters, slots,
+        return new Checkpoint(model, fingerprint, schedule, steps, rates, rateFactor, parameters, slots, buffers,
                 new BatchStream.Position(epoch, cursor, order, rng), settings);
     }
 

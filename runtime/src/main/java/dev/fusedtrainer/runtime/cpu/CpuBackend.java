@@ -168,6 +168,32 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void layerNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer z, FloatPointer y,
+                                 int batch, int features, float eps, int activation, float slope) {
+        CpuKernels.ft_layer_norm_forward(x, p, stats, z, y, batch, features, eps, activation, slope, threads);
+    }
+
+    @Override
+    public void layerNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                                  FloatPointer dx, int batch, int features) {
+        CpuKernels.ft_layer_norm_backward(dz, x, p, stats, g, dx, batch, features, threads);
+    }
+
+    @Override
+    public void batchNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer running,
+                                 FloatPointer z, FloatPointer y, int batch, int channels, int spatial, float eps,
+                                 float momentum, boolean training, int activation, float slope) {
+        CpuKernels.ft_batch_norm_forward(x, p, stats, running, z, y, batch, channels, spatial, eps, momentum,
+                training ? 1 : 0, activation, slope, threads);
+    }
+
+    @Override
+    public void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                                  FloatPointer dx, int batch, int channels, int spatial) {
+        CpuKernels.ft_batch_norm_backward(dz, x, p, stats, g, dx, batch, channels, spatial, threads);
+    }
+
+    @Override
     public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                             FloatPointer s1, FloatPointer s2, long n, int threads) {
         CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);

@@ -113,7 +113,7 @@ public final class CpuKernels implements LoadEnabled {
                                                  int stride, int padding, int threads);
 
 
-    // ---- normalisation, dropout, embedding (norm.h, dropout.h, embedding.h) ----
+    // ---- dropout and normalisation (dropout.h, norm.h) ----
 
     public static native void ft_dropout_forward(FloatPointer x, FloatPointer mask, FloatPointer y, long n,
                                                  float rate, long seed, long counter, int layer, long first,
@@ -123,6 +123,20 @@ public final class CpuKernels implements LoadEnabled {
                                                   int threads);
 
 
-    // ---- layer-level updates, gradient norms (optim.h) ----
+    public static native void ft_layer_norm_forward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer z,
+                                                    FloatPointer y, int batch, int features, float eps, int act,
+                                                    float slope, int threads);
 
+    public static native void ft_layer_norm_backward(FloatPointer dz, FloatPointer x, FloatPointer p,
+                                                     FloatPointer stats, FloatPointer g, FloatPointer dx, int batch,
+                                                     int features, int threads);
+
+    public static native void ft_batch_norm_forward(FloatPointer x, FloatPointer p, FloatPointer stats,
+                                                    FloatPointer running, FloatPointer z, FloatPointer y, int batch,
+                                                    int channels, int spatial, float eps, float momentum, int training,
+                                                    int act, float slope, int threads);
+
+    public static native void ft_batch_norm_backward(FloatPointer dz, FloatPointer x, FloatPointer p,
+                                                     FloatPointer stats, FloatPointer g, FloatPointer dx, int batch,
+                                                     int channels, int spatial, int threads);
 }

@@ -53,7 +53,7 @@ public final class CudaBackend implements Backend {
         for (LayerLayout layer : layout.layers()) {
             if (!(layer instanceof DenseLayout)) {
                 throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": "
-                        + "convolution, pooling, flatten and dropout layers run on Device.cpu() only for now (no CUDA kernels "
+                        + "convolution, pooling, flatten, dropout and normalisation layers run on Device.cpu() only for now (no CUDA kernels "
                         + "yet); train it with .device(Device.cpu())");
             }
         }
@@ -279,9 +279,34 @@ public final class CudaBackend implements Backend {
         throw cpuOnly();
     }
 
+    @Override
+    public void layerNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer z, FloatPointer y,
+                                 int batch, int features, float eps, int activation, float slope) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void layerNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                                  FloatPointer dx, int batch, int features) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void batchNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer running,
+                                 FloatPointer z, FloatPointer y, int batch, int channels, int spatial, float eps,
+                                 float momentum, boolean training, int activation, float slope) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                                  FloatPointer dx, int batch, int channels, int spatial) {
+        throw cpuOnly();
+    }
+
     /** Unreachable through a generated trainer: {@link #open} refuses layouts with these layers. */
     private static UnsupportedOperationException cpuOnly() {
-        return new UnsupportedOperationException("convolution and pooling have no CUDA kernels yet: use Device.cpu()");
+        return new UnsupportedOperationException("convolution, pooling, dropout and normalisation have no CUDA kernels yet: use Device.cpu()");
     }
 
     @Override

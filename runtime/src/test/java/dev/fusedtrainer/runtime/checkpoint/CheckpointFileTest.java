@@ -9,6 +9,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.BatchNormLayout;
 import dev.fusedtrainer.runtime.DenseLayout;
 import dev.fusedtrainer.runtime.LearningRateSchedule;
 import dev.fusedtrainer.runtime.Device;
@@ -160,7 +161,7 @@ class CheckpointFileTest {
     @Test
     void versionOneFilesAreStillRead() throws IOException {
         Path file = written();
-        Files.write(file, asVersionOne(Files.readAllBytes(file)));
+        Files.write(file, asOlderVersion(Files.readAllBytes(file), 1));
         Checkpoint loaded = CheckpointFile.read(file);
         assertEquals(null, loaded.learningRateSchedule());
         {
@@ -176,25 +177,84 @@ class CheckpointFileTest {
         }
     }
 
-    /** Version 2's bytes without the learning-rate fields: header version 1, new length, new digest. */
-    private static byte[] asVersionOne(byte[] v2) throws IOException {
+    /** A version-2 file (no buffers) of a model without batch norm still restores completely. */
+    @Test
+    void versionTwoFilesAreStillRead() throws IOException {
+        Path file = written();
+        Files.write(file, asOlderVersion(Files.readAllBytes(file), 2));
+        Checkpoint loaded = CheckpointFile.read(file);
+        assertEquals(0, loaded.buffers().length);
+        TrainerCore target = core(layout("Tiny", 5), 2);
+        loaded.restoreInto(target);
+        assertEquals(1234, target.stepCount());
+        assertEquals(LearningRateSchedule.cosine(5000, 0.1).withWarmup(100, 0.2), target.learningRateSchedule());
+    }
+
+    /** Batch norm's running statistics travel in the file; a checkpoint without them is refused, naming why. */
+    @Test
+    void runningStatisticsRoundTripAndTheirAbsenceIsRefused() throws IOException {
+        OptimizerConfig sgd = OptimizerConfig.of(OptimizerKind.SGD, Map.of("lr", 0.1));
+        ModelLayout normed = new ModelLayout("Normed", 4, Loss.SOFTMAX_CROSS_ENTROPY, List.of(
+                new DenseLayout("hidden", 4, 6, Activation.IDENTITY, 0.01f, sgd),
+                new BatchNormLayout("bn", 6, 1, 1e-5f, 0.1f, Activation.RELU, 0.01f, sgd),
+                new DenseLayout("logits", 6, 3, Activation.IDENTITY, 0.01f, sgd)));
+        TrainerCore source = core(normed, 1);
+        float[] statistics = {1, 2, 3, 4, 5, 6, 0.5f, 0.25f, 2, 3, 4, 5};
+        source.importBuffers(statistics);
+        Path file = temp.resolve("normed.ftc");
+        Checkpoint saved = Checkpoint.capture("Normed", "UNFUSED", source, new BatchStream.Position(0, 0, new int[0], 0),
+                Map.of());
+        CheckpointFile.write(file, saved);
+        TrainerCore target = core(normed, 2);
+        CheckpointFile.read(file).restoreInto(target);
+        assertArrayEquals(statistics, target.exportBuffers());
+        assertArrayEquals(new float[] {0.5f, 0.25f, 2, 3, 4, 5}, target.exportBuffer("bn.running_var"));
+
+        Checkpoint withoutBuffers = new Checkpoint(saved.modelName(), saved.fingerprint(), saved.schedule(),
+                saved.stepCount(), saved.learningRateSchedule(), saved.learningRateFactor(), saved.parameters(),
+                saved.stateSlots(), new float[0], saved.data(), saved.settings());
+        TrainerCore fresh = core(normed, 3);
+        float[] before = fresh.exportParameters();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withoutBuffers.restoreInto(fresh));
+        assertTrue(e.getMessage().contains("running statistics") && e.getMessage().contains("version 3"), e.getMessage());
+        assertArrayEquals(before, fresh.exportParameters(), "nothing is changed by a refused restore");
+    }
+
+    /**
+     * The current format's bytes as an older version: without the buffers (before 3) and the learning-rate fields
+     * (before 2); header version, length and digest rewritten.
+     */
+    private static byte[] asOlderVersion(byte[] current, int version) throws IOException {
         int header = 8 + 4 + 8;
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(v2);
-        int bodyStart = header;
-        int cursor = bodyStart;
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(current);
+        int cursor = header;
         for (int utf = 0; utf < 3; utf++) {  // model name, fingerprint, schedule
             cursor += 2 + (in.getShort(cursor) & 0xffff);
         }
         cursor += 8;  // step count
         int ratesStart = cursor;
         int ratesEnd = cursor + 2 + (in.getShort(cursor) & 0xffff) + 8;  // schedule text, factor
-        int bodyEnd = v2.length - 32;
+        cursor = ratesEnd;
+        cursor += 4 + 4 * in.getInt(cursor);  // parameters
+        int slots = in.getInt(cursor);
+        cursor += 4;
+        for (int i = 0; i < slots; i++) {
+            cursor += 4;  // slot number
+            cursor += 4 + 4 * in.getInt(cursor);
+        }
+        int buffersStart = cursor;
+        int buffersEnd = cursor + 4 + 4 * in.getInt(cursor);
+        int bodyEnd = current.length - 32;
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        body.write(v2, bodyStart, ratesStart - bodyStart);
-        body.write(v2, ratesEnd, bodyEnd - ratesEnd);
+        body.write(current, header, ratesStart - header);
+        if (version >= 2) {
+            body.write(current, ratesStart, ratesEnd - ratesStart);
+        }
+        body.write(current, ratesEnd, buffersStart - ratesEnd);
+        body.write(current, buffersEnd, bodyEnd - buffersEnd);
         byte[] b = body.toByteArray();
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(header + b.length + 32);
-        out.put(v2, 0, 8).putInt(1).putLong(b.length).put(b);
+        out.put(current, 0, 8).putInt(version).putLong(b.length).put(b);
         try {
             out.put(java.security.MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(out.array(), header + b.length)));
         } catch (java.security.NoSuchAlgorithmException e) {

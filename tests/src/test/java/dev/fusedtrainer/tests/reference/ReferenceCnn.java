@@ -10,7 +10,10 @@ import java.util.List;
  * {@code nn.Conv2d} (cross-correlation, zero padding), {@code nn.MaxPool2d} (padding never wins, the first
  * largest gets the gradient), {@code nn.AvgPool2d} (count_include_pad), {@code nn.Flatten} and
  * {@code nn.Linear}, with direct loops and no im2col, so it shares no code or layout trick with the native
- * kernels. Parameters per layer with weights: W (row-major, [F][C][k][k] or [out][in]) then b.
+ * kernels. Parameters per layer with weights: W (row-major, [F][C][k][k] or [out][in]) then b; γ then β for
+ * {@code nn.LayerNorm} (over a whole sample) and {@code nn.BatchNorm1d/2d} (per channel, running statistics moved
+ * in training forwards, used in inference), whose backward is the textbook chain through mean and variance
+ * (Ioffe and Szegedy, 2015, section 3), not the native kernels' folded form.
  */
 public final class ReferenceCnn {
 
@@ -28,6 +31,12 @@ public final class ReferenceCnn {
     }
 
     public record Dense(int units, Activation activation) implements Op {
+    }
+
+    public record LayerNorm(double eps, Activation activation) implements Op {
+    }
+
+    public record BatchNorm(double eps, double momentum, Activation activation) implements Op {
     }
 
     /** Dropout at position {@code layer} of the model (the mask's layer index). */
@@ -78,6 +87,14 @@ public final class ReferenceCnn {
     public record Result(double loss, double[][] gradients, double[] outputs) {
     }
 
+    /** Per op: a batch norm's running mean then variance (PyTorch's initial 0 and 1), else null. */
+    private double[][] running;
+
+    /** A batch norm op's running mean then variance now (op index as in the constructor). */
+    public double[] runningStatistics(int op) {
+        return running[op].clone();
+    }
+
     private final Loss loss;
     private final List<Op> ops;
     private final List<int[]> inShapes = new ArrayList<>();  // per op: {C, H, W} or {features}
@@ -99,12 +116,20 @@ public final class ReferenceCnn {
                         out(shape[2], p.kernel(), p.stride(), p.padding())};
             } else if (op instanceof Flatten) {
                 shape = new int[] {size(shape)};
-            } else if (op instanceof Dropout) {
+            } else if (op instanceof Dropout || op instanceof LayerNorm || op instanceof BatchNorm) {
                 shape = shape.clone();
             } else {
                 shape = new int[] {((Dense) op).units()};
             }
             outShapes.add(shape);
+        }
+        running = new double[ops.length][];
+        for (int i = 0; i < ops.length; i++) {
+            if (ops[i] instanceof BatchNorm) {
+                int channels = inShapes.get(i)[0];
+                running[i] = new double[2 * channels];
+                java.util.Arrays.fill(running[i], channels, 2 * channels, 1);
+            }
         }
     }
 
@@ -137,6 +162,10 @@ public final class ReferenceCnn {
                 counts.add(c.filters() * in[0] * c.kernel() * c.kernel() + c.filters());
             } else if (ops.get(i) instanceof Dense d) {
                 counts.add(d.units() * in[0] + d.units());
+            } else if (ops.get(i) instanceof LayerNorm) {
+                counts.add(2 * size(in));
+            } else if (ops.get(i) instanceof BatchNorm) {
+                counts.add(2 * in[0]);
             }
         }
         return counts.stream().mapToInt(Integer::intValue).toArray();
@@ -151,6 +180,8 @@ public final class ReferenceCnn {
                 fans.add(in[0] * c.kernel() * c.kernel());
             } else if (ops.get(i) instanceof Dense) {
                 fans.add(in[0]);
+            } else if (ops.get(i) instanceof LayerNorm || ops.get(i) instanceof BatchNorm) {
+                fans.add(1);  // γ and β of order 1
             }
         }
         return fans.stream().mapToInt(Integer::intValue).toArray();
@@ -168,7 +199,8 @@ public final class ReferenceCnn {
         for (int i = 0; i < n; i++) {
             inputs[i] = a;
             Op op = ops.get(i);
-            paramIndex[i] = op instanceof Conv || op instanceof Dense ? trainable++ : -1;
+            paramIndex[i] = op instanceof Conv || op instanceof Dense || op instanceof LayerNorm
+                    || op instanceof BatchNorm ? trainable++ : -1;
             if (op instanceof Conv c) {
                 z[i] = conv(c, inShapes.get(i), params[paramIndex[i]], a, batch);
             } else if (op instanceof Pool p) {
@@ -181,6 +213,13 @@ public final class ReferenceCnn {
                 for (int k = 0; masks[i] != null && k < a.length; k++) {
                     z[i][k] *= masks[i][k];
                 }
+            } else if (op instanceof LayerNorm ln) {
+                z[i] = normalise(ln.eps(), params[paramIndex[i]], a, true, batch, size(inShapes.get(i)), 1, null, 0);
+            } else if (op instanceof BatchNorm bn) {
+                int[] in = inShapes.get(i);
+                int spatial = in.length == 3 ? in[1] * in[2] : 1;
+                z[i] = normalise(bn.eps(), params[paramIndex[i]], a, false, batch, in[0], spatial, running[i],
+                        training ? bn.momentum() : -1);
             } else {
                 z[i] = dense((Dense) op, inShapes.get(i)[0], params[paramIndex[i]], a, batch);
             }
@@ -208,6 +247,13 @@ public final class ReferenceCnn {
                 for (int k = 0; k < dx.length; k++) {
                     dx[k] = masks[i] == null ? dz[k] : dz[k] * masks[i][k];
                 }
+            } else if (op instanceof LayerNorm ln) {
+                gradients[paramIndex[i]] = normaliseBackward(ln.eps(), params[paramIndex[i]], inputs[i], dz, dx,
+                        true, batch, size(inShapes.get(i)), 1);
+            } else if (op instanceof BatchNorm bn) {
+                int[] in = inShapes.get(i);
+                gradients[paramIndex[i]] = normaliseBackward(bn.eps(), params[paramIndex[i]], inputs[i], dz, dx,
+                        false, batch, in[0], in.length == 3 ? in[1] * in[2] : 1);
             } else {
                 gradients[paramIndex[i]] = denseBackward((Dense) op, inShapes.get(i)[0], params[paramIndex[i]],
                         inputs[i], dz, dx, batch);
@@ -221,6 +267,12 @@ public final class ReferenceCnn {
         if (op instanceof Conv c) {
             return c.activation();
         }
+        if (op instanceof LayerNorm ln) {
+            return ln.activation();
+        }
+        if (op instanceof BatchNorm bn) {
+            return bn.activation();
+        }
         return op instanceof Dense d ? d.activation() : Activation.IDENTITY;
     }
 
@@ -230,6 +282,121 @@ public final class ReferenceCnn {
             y[i] = ReferenceMlp.apply(new ReferenceMlp.Dense(0, act, 0.01), z[i]);
         }
         return y;
+    }
+
+    /**
+     * The flat indices of each normalised group of x[batch, channels, spatial]: per sample (layer norm, all of its
+     * channels·spatial values) or per channel (batch norm, its batch·spatial values).
+     */
+    private static int[][] groups(boolean perSample, int batch, int channels, int spatial) {
+        if (perSample) {
+            int[][] g = new int[batch][channels * spatial];
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < channels * spatial; k++) {
+                    g[b][k] = b * channels * spatial + k;
+                }
+            }
+            return g;
+        }
+        int[][] g = new int[channels][batch * spatial];
+        for (int c = 0; c < channels; c++) {
+            for (int b = 0; b < batch; b++) {
+                for (int s = 0; s < spatial; s++) {
+                    g[c][b * spatial + s] = (b * channels + c) * spatial + s;
+                }
+            }
+        }
+        return g;
+    }
+
+    /** Which γ an element uses: layer norm its feature, batch norm its channel. */
+    private static int gammaIndex(int at, boolean perSample, int channels, int spatial) {
+        return perSample ? at % (channels * spatial) : (at / spatial) % channels;
+    }
+
+    /**
+     * Normalised x with γ and β. {@code momentum} ≥ 0: training batch norm, the running statistics move; -1 with
+     * running statistics: inference, they normalise.
+     */
+    private static double[] normalise(double eps, double[] p, double[] x, boolean perSample, int batch, int channels,
+                                      int spatial, double[] running, double momentum) {
+        int width = p.length / 2;
+        double[] z = new double[x.length];
+        int[][] groups = groups(perSample, batch, channels, spatial);
+        for (int g = 0; g < groups.length; g++) {
+            int[] cells = groups[g];
+            double mean;
+            double variance;
+            if (running != null && momentum < 0) {
+                mean = running[g];
+                variance = running[width + g];
+            } else {
+                mean = 0;
+                for (int at : cells) {
+                    mean += x[at];
+                }
+                mean /= cells.length;
+                variance = 0;
+                for (int at : cells) {
+                    variance += (x[at] - mean) * (x[at] - mean);
+                }
+                variance /= cells.length;
+                if (running != null) {
+                    running[g] = (1 - momentum) * running[g] + momentum * mean;
+                    running[width + g] = (1 - momentum) * running[width + g]
+                            + momentum * variance * cells.length / (cells.length - 1);
+                }
+            }
+            for (int at : cells) {
+                int k = gammaIndex(at, perSample, channels, spatial);
+                z[at] = p[k] * (x[at] - mean) / Math.sqrt(variance + eps) + p[width + k];
+            }
+        }
+        return z;
+    }
+
+    /**
+     * Gradients [dγ | dβ] and dx (added) of a training normalisation, by the chain rule through the group's mean
+     * μ and variance σ²: dσ² = Σ dx̂ (x − μ) · −½ (σ² + eps)^−3/2, dμ = −Σ dx̂ / √(σ² + eps) + dσ² · Σ −2 (x − μ) / n,
+     * dx = dx̂ / √(σ² + eps) + dσ² · 2 (x − μ) / n + dμ / n.
+     */
+    private static double[] normaliseBackward(double eps, double[] p, double[] x, double[] dz, double[] dx,
+                                              boolean perSample, int batch, int channels, int spatial) {
+        int width = p.length / 2;
+        double[] g = new double[p.length];
+        for (int[] cells : groups(perSample, batch, channels, spatial)) {
+            int n = cells.length;
+            double mean = 0;
+            for (int at : cells) {
+                mean += x[at];
+            }
+            mean /= n;
+            double variance = 0;
+            for (int at : cells) {
+                variance += (x[at] - mean) * (x[at] - mean);
+            }
+            variance /= n;
+            double std = Math.sqrt(variance + eps);
+            double dVariance = 0;
+            double dMean = 0;
+            double centredSum = 0;
+            for (int at : cells) {
+                int k = gammaIndex(at, perSample, channels, spatial);
+                double xhat = (x[at] - mean) / std;
+                g[k] += dz[at] * xhat;
+                g[width + k] += dz[at];
+                double dxhat = dz[at] * p[k];
+                dVariance += dxhat * (x[at] - mean) * -0.5 * Math.pow(variance + eps, -1.5);
+                dMean -= dxhat / std;
+                centredSum += -2 * (x[at] - mean);
+            }
+            dMean += dVariance * centredSum / n;
+            for (int at : cells) {
+                double dxhat = dz[at] * p[gammaIndex(at, perSample, channels, spatial)];
+                dx[at] += dxhat / std + dVariance * 2 * (x[at] - mean) / n + dMean / n;
+            }
+        }
+        return g;
     }
 
     private double[] conv(Conv c, int[] in, double[] p, double[] x, int batch) {

@@ -30,6 +30,21 @@ class ReferenceCnnFiniteDifferenceTest {
                 new ReferenceCnn.Flatten(), new ReferenceCnn.Dense(6, Activation.IDENTITY)), 2);
     }
 
+    @Test
+    void batchNormOnImagesAndLayerNormMatchFiniteDifferences() {
+        check(new ReferenceCnn(new int[] {2, 4, 4}, Loss.MEAN_SQUARED_ERROR,
+                new ReferenceCnn.Conv(3, 3, 1, 1, Activation.IDENTITY), new ReferenceCnn.BatchNorm(1e-5, 0.1, Activation.TANH),
+                new ReferenceCnn.Flatten(), new ReferenceCnn.LayerNorm(1e-5, Activation.SIGMOID),
+                new ReferenceCnn.Dense(4, Activation.IDENTITY)), 3);
+    }
+
+    @Test
+    void flatBatchNormAndNormalisationFirstMatchFiniteDifferences() {
+        check(new ReferenceCnn(new int[] {6}, Loss.SOFTMAX_CROSS_ENTROPY, new ReferenceCnn.LayerNorm(1e-2, Activation.TANH),
+                new ReferenceCnn.Dense(5, Activation.IDENTITY), new ReferenceCnn.BatchNorm(1e-3, 0.2, Activation.TANH),
+                new ReferenceCnn.Dense(3, Activation.IDENTITY)), 4);
+    }
+
     private static void check(ReferenceCnn cnn, int batch) {
         SplittableRandom random = new SplittableRandom(7);
         int[] counts = cnn.parameterCounts();

@@ -52,6 +52,12 @@ public final class Data {
         return java.util.Arrays.copyOfRange(values, from, to);
     }
 
+    public static float[] concat(float[] a, float[] b) {
+        float[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     public static double[] concat(double[] a, double[] b) {
         double[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
