@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "dropout.h"
 #include "norm.h"
+#include "embedding.h"
 
 
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -148,6 +149,21 @@ static inline void ft_batch_norm_forward(const float* X, const float* P, float* 
                                          int B, int C, int S, float eps, float momentum, int training, int act,
                                          float slope, int threads) {
     ft::batch_norm_forward(X, P, stats, R, Z, Y, B, C, S, eps, momentum, training, act, slope, threads);
+}
+
+static inline void ft_embedding_forward(const float* X, const float* P, float* Y, int B, int fields, int D,
+                                        int threads) {
+    ft::embedding_forward(X, P, Y, B, fields, D, threads);
+}
+
+static inline long ft_embedding_backward(const float* X, const float* dY, float* G, int* rows, int* mark, int B,
+                                         int fields, int D) {
+    return ft::embedding_backward(X, dY, G, rows, mark, B, fields, D);
+}
+
+static inline void ft_embedding_update(const double* hp, long step, float* P, float* G, float* S0, float* S1,
+                                       float* S2, const int* rows, long n, int D, int threads) {
+    ft::embedding_update(hp, step, P, G, S0, S1, S2, rows, n, D, threads);
 }
 
 static inline void ft_batch_norm_backward(const float* dZ, const float* X, const float* P, const float* stats,

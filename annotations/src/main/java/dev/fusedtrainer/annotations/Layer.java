@@ -9,20 +9,24 @@ import java.lang.annotation.Target;
 /**
  * One layer of a {@link Model}, applied in declaration order. The field's type names the kind of
  * layer ({@link Dense}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d}, {@link Flatten}, {@link Dropout},
- * {@link LayerNorm}, {@link BatchNorm}); the field itself holds nothing at run time, the generated trainer owns the
- * parameters and exposes them by the field's name. Each kind takes only its own elements (the processor reports any
- * other as an error at the value): Dense {@code units}; Conv2d {@code filters}, {@code kernel}, {@code stride},
- * {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout {@code rate}; LayerNorm
- * {@code eps}; BatchNorm {@code eps}, {@code momentum}; Flatten none. Dense, Conv2d and the normalisations also take
- * {@code activation} (and {@code negativeSlope}). The processor infers every layer's shape from {@link Model#input()}
- * and reports mismatches at the layer.
+ * {@link LayerNorm}, {@link BatchNorm}, {@link Embedding}); the field itself holds nothing at run time, the generated
+ * trainer owns the parameters and exposes them by the field's name. Each kind takes only its own elements (the
+ * processor reports any other as an error at the value): Dense {@code units}; Conv2d {@code filters},
+ * {@code kernel}, {@code stride}, {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout
+ * {@code rate}; LayerNorm {@code eps}; BatchNorm {@code eps}, {@code momentum}; Embedding {@code vocabulary},
+ * {@code units}; Flatten none. Dense, Conv2d and the normalisations also take {@code activation} (and
+ * {@code negativeSlope}). The processor infers every layer's shape from {@link Model#input()} and reports
+ * mismatches at the layer.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.FIELD)
 public @interface Layer {
-    /** Output features of a {@link Dense} layer. */
+    /** Output features of a {@link Dense} layer; the row length of an {@link Embedding}. */
     int units() default 0;
+
+    /** Rows of an {@link Embedding} table: ids run from 0 to {@code vocabulary − 1}. */
+    int vocabulary() default 0;
 
     /** Output channels of a {@link Conv2d} layer. */
     int filters() default 0;

@@ -56,7 +56,8 @@ class DiagnosticsTest {
                 "@Model(input = 4", "@Model"));
         fixture("LayerOfWrongType", error(Message.LAYER_TYPE,
                 "[FT-LAYER-TYPE] @Layer field 'weights' has type float[]; a layer field's type names the kind of "
-                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, LayerNorm or BatchNorm from "
+                        + "layer: use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, LayerNorm, BatchNorm or Embedding "
+                        + "from "
                         + "dev.fusedtrainer.annotations",
                 "float[] weights;", "weights"));
         fixture("StaticLayer", error(Message.LAYER_FIELD,
@@ -123,6 +124,22 @@ class DiagnosticsTest {
                         + "momentum is in (0, 1] (PyTorch's default 0.1)", "momentum = 1.5", "1.5"),
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] momentum does not apply to Dense layer 'logits', which "
                         + "takes units, activation, negativeSlope: remove it", "@Layer(momentum = 0.5", "0.5"));
+        fixture("EmbeddingPlacement",
+                error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'users' (Embedding) updates only the rows its "
+                        + "batch looked up, which does not combine with accumulateSteps = 2 yet (each micro-batch looks up "
+                        + "other rows): remove accumulateSteps, or train with a larger batch",
+                        "@Layer(vocabulary = 100", "@Layer"),
+                error(Message.SHAPE, "[FT-SHAPE] layer 'items' (Embedding) looks up the ids in the model's input, so it "
+                        + "must be the first layer; it follows layer 'users': move it to the top",
+                        "@Layer(vocabulary = 50", "@Layer"));
+        fixture("EmbeddingNeeds",
+                error(Message.SHAPE, "[FT-SHAPE] layer 'image' (Embedding) takes ids, one per categorical field, but "
+                        + "the model's input is [1, 4, 4]: declare the number of ids per sample, e.g. 'input = 3'",
+                        "@Layer(vocabulary = 100", "@Layer"),
+                error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] activation does not apply to Embedding layer 'ids', "
+                        + "which takes vocabulary, units: remove it", "activation = Activation.RELU", ".RELU"),
+                error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Embedding layer 'ids' needs vocabulary, e.g. "
+                        + "'@Layer(vocabulary = 10000, units = 32)'", "@Layer(units = 8, activation", "@Layer"));
         fixture("ShapeMismatches",
                 error(Message.SHAPE, "[FT-SHAPE] layer 'imageLogits' (Dense) takes a flat input, but the model's input "
                         + "gives [1, 28, 28]: add a Flatten layer before it, e.g. '@Layer Flatten flat;'",

@@ -37,8 +37,11 @@ class GoldenSourcesTest {
             "example/MultiLabel,      example.MultiLabelTrainer",
             // a static nested model class: the trainer is top-level and named Outer_Inner
             "example/Models,          example.Models_TinyTrainer",
-            // every layer kind: conv (padding, stride), max and average pooling, flatten, a per-layer SGD on a conv
+            // image layers: conv (padding, stride), batch norm, max and average pooling, flatten, layer norm, dropout,
+            // a per-layer SGD on a conv
             "example/SmallCnn,        example.SmallCnnTrainer",
+            // an embedding table (sparse updates) under a per-layer Adagrad, feeding dense layers
+            "example/Recommender,     example.RecommenderTrainer",
     })
     void generatesTheGoldenTrainer(String model, String trainer) throws IOException {
         Compilation compilation = compile(good(model));

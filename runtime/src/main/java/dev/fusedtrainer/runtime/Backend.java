@@ -127,6 +127,20 @@ public interface Backend {
     void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
                            FloatPointer dx, int batch, int channels, int spatial);
 
+    /** y[b, f·units + d] = table[x[b, f]][d]: each of the fields' ids looks up its row (ids validated already). */
+    void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units);
+
+    /**
+     * The gradient rows of the batch's distinct ids (Σ of their output gradients; g is zero elsewhere); their ids
+     * into {@code rows}, first seen first. Returns how many. {@code mark}: one int per table row, zero between calls.
+     */
+    long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark, int batch,
+                           int fields, int units);
+
+    /** The rule over the first {@code n} listed rows only (sparse update), then their gradient rows zeroed. */
+    void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
+                         FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads);
+
     /** The unfused update pass over n contiguous parameters. */
     void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
                      FloatPointer s2, long n, int threads);

@@ -8,7 +8,7 @@ import dev.fusedtrainer.annotations.Activation;
  * parameter array.
  */
 public sealed interface LayerLayout permits DenseLayout, Conv2dLayout, Pool2dLayout, FlattenLayout, DropoutLayout,
-        NormLayout {
+        NormLayout, EmbeddingLayout {
     String name();
 
     /** Input floats per sample. */
@@ -43,6 +43,11 @@ public sealed interface LayerLayout permits DenseLayout, Conv2dLayout, Pool2dLay
     /** The weight tensor as {@code [rows, cols]} ({@code [out, in]}, or {@code [filters, C·k·k]}); null without parameters. */
     default ParameterInfo weightInfo() {
         return null;
+    }
+
+    /** Whether the parameters are a weight then a bias (an embedding table has no bias). */
+    default boolean hasBias() {
+        return true;
     }
 
     default boolean trainable() {

@@ -58,6 +58,9 @@ public final class TrainerCore implements TrainerState {
     private final FloatPointer runningStatistics;
     private final long[] runningOffsets;           // per layer: its block in runningStatistics, or -1
     private final long runningStatisticsSize;
+    private final IntPointer[] embeddingRows;      // per embedding layer: the ids its last backward looked up
+    private final IntPointer[] embeddingMarks;     // per embedding layer: scratch, one int per table row
+    private final long[] touchedRows;              // per embedding layer: how many of embeddingRows are valid
     /** The builder's seed; data-parallel: rank 0's, so that every rank draws the same dropout masks. */
     private final long seed;
     private final FloatPointer input;
@@ -110,6 +113,12 @@ public final class TrainerCore implements TrainerState {
         boolean distributed = communicator != null;
         if (distributed) {
             for (LayerLayout layer : layout.layers()) {
+                if (layer instanceof EmbeddingLayout) {
+                    throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": its "
+                            + "sparse update covers the rows this rank's batch looked up, and data-parallel ranks look up "
+                            + "different rows (a union of row lists per step is not implemented yet); train it in one "
+                            + "process");
+                }
                 if (layer instanceof BatchNormLayout) {
                     throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": batch "
                             + "norm normalises by the statistics of the batch, and data-parallel ranks see only their "
@@ -141,6 +150,9 @@ public final class TrainerCore implements TrainerState {
         outputGrads = new FloatPointer[n];
         dropoutMasks = new FloatPointer[n];
         normStatistics = new FloatPointer[n];
+        embeddingRows = new IntPointer[n];
+        embeddingMarks = new IntPointer[n];
+        touchedRows = new long[n];
         runningOffsets = new long[n];
         for (int slot = 0; slot < stateSlots.length; slot++) {
             boolean used = false;
@@ -169,6 +181,10 @@ public final class TrainerCore implements TrainerState {
             }
             if (layer instanceof NormLayout norm) {
                 normStatistics[i] = allocate(norm.statisticsSize(maxBatch));
+            }
+            if (layer instanceof EmbeddingLayout table) {
+                embeddingRows[i] = allocateInts((long) maxBatch * table.fields());
+                embeddingMarks[i] = allocateInts(table.vocabulary());
             }
             preActivations[i] = allocate(activations);
             outputs[i] = layer.activation() == Activation.IDENTITY ? preActivations[i] : allocate(activations);
@@ -280,6 +296,14 @@ public final class TrainerCore implements TrainerState {
         return p;
     }
 
+    private IntPointer allocateInts(long n) {
+        IntPointer p = backend.allocateInts(n);
+        if (p == null) {
+            throw outOfMemory(n);
+        }
+        return p;
+    }
+
     private OutOfMemoryError outOfMemory(long floats) {
         close();
         return new OutOfMemoryError("could not allocate " + floats * 4 + " bytes of " + device + " memory for "
@@ -293,7 +317,7 @@ public final class TrainerCore implements TrainerState {
 
     /**
      * PyTorch's nn.Linear and nn.Conv2d initialisation: W and b uniform in ±1/√fanIn (in, or C·k·k), from the seed;
-     * normalisation layers γ = 1, β = 0 and running variance 1; state at its initial value.
+     * normalisation layers γ = 1, β = 0 and running variance 1; embedding tables N(0, 1); state at its initial value.
      */
     private void initialize(long seed) {
         resetRunningStatistics();
@@ -308,6 +332,10 @@ public final class TrainerCore implements TrainerState {
             float[] values = new float[(int) count];
             if (layer instanceof NormLayout norm) {
                 java.util.Arrays.fill(values, 0, norm.width(), 1f);  // γ = 1, β = 0
+            } else if (layer instanceof EmbeddingLayout) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) random.nextGaussian();  // nn.Embedding: N(0, 1)
+                }
             } else {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = (float) random.nextDouble(-bound, bound);
@@ -392,6 +420,25 @@ public final class TrainerCore implements TrainerState {
     /** A batch norm layer's running mean then variance; null for other layers. */
     public FloatPointer runningStatistics(int layer) {
         return runningOffsets[layer] < 0 ? null : new FloatPointer(runningStatistics).position(runningOffsets[layer]);
+    }
+
+    /** An embedding layer's ids of its last backward (the rows its sparse update covers); null for other layers. */
+    public IntPointer embeddingRows(int layer) {
+        return embeddingRows[layer];
+    }
+
+    /** An embedding layer's scratch marks (one int per table row, zero between calls); null for other layers. */
+    public IntPointer embeddingMarks(int layer) {
+        return embeddingMarks[layer];
+    }
+
+    /** How many of {@link #embeddingRows}'s ids are valid: the distinct ids of the layer's last backward. */
+    public long touchedRows(int layer) {
+        return touchedRows[layer];
+    }
+
+    public void setTouchedRows(int layer, long rows) {
+        touchedRows[layer] = rows;
     }
 
     /**
@@ -499,7 +546,22 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalArgumentException("batch of " + batch + " samples exceeds maxBatch " + maxBatch
                     + "; build the trainer with .maxBatch(" + batch + ")");
         }
+        if (layout.layers().get(0) instanceof EmbeddingLayout table) {
+            checkIds(inputs, table);
+        }
         return batch;
+    }
+
+    /** An embedding's input must be ids: integers in [0, vocabulary), or the lookup would read outside the table. */
+    private void checkIds(float[] inputs, EmbeddingLayout table) {
+        for (int i = 0; i < inputs.length; i++) {
+            float id = inputs[i];
+            if (!(id >= 0 && id < table.vocabulary()) || id != (int) id) {
+                throw new IllegalArgumentException("inputs[" + i + "] = " + id + " (sample " + i / table.fields()
+                        + ", field " + i % table.fields() + ") is not an id of layer '" + table.name() + "' (Embedding): "
+                        + "ids are integers in [0, " + table.vocabulary() + ")");
+            }
+        }
     }
 
     /** Copies samples [first, first + batch) of inputs and labels into native memory. */
@@ -636,7 +698,9 @@ public final class TrainerCore implements TrainerState {
             ParameterInfo weight = layer.weightInfo();
             if (weight != null) {
                 infos.add(weight);
-                infos.add(new ParameterInfo(layer.name() + ".bias", weight.rows(), 1));
+                if (layer.hasBias()) {
+                    infos.add(new ParameterInfo(layer.name() + ".bias", weight.rows(), 1));
+                }
             }
         }
         return infos;
@@ -657,11 +721,13 @@ public final class TrainerCore implements TrainerState {
             if (name.equals(layer.name() + ".weight")) {
                 return new long[] {offset, weights};
             }
-            if (name.equals(layer.name() + ".bias")) {
+            if (layer.hasBias() && name.equals(layer.name() + ".bias")) {
                 return new long[] {offset + weights, weight.rows()};
             }
             names.add(layer.name() + ".weight");
-            names.add(layer.name() + ".bias");
+            if (layer.hasBias()) {
+                names.add(layer.name() + ".bias");
+            }
             offset += layer.parameterCount();
         }
         throw new IllegalArgumentException(layout.modelName() + " has no parameter '" + name + "'; it has " + names);

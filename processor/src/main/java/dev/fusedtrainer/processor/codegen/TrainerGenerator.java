@@ -42,6 +42,7 @@ public final class TrainerGenerator {
     private static final ClassName DROPOUT_LAYOUT = ClassName.get(RUNTIME, "DropoutLayout");
     private static final ClassName LAYER_NORM_LAYOUT = ClassName.get(RUNTIME, "LayerNormLayout");
     private static final ClassName BATCH_NORM_LAYOUT = ClassName.get(RUNTIME, "BatchNormLayout");
+    private static final ClassName EMBEDDING_LAYOUT = ClassName.get(RUNTIME, "EmbeddingLayout");
     private static final ClassName LR_SCHEDULE = ClassName.get(RUNTIME, "LearningRateSchedule");
     private static final ClassName OPTIMIZER_CONFIG = ClassName.get(RUNTIME, "OptimizerConfig");
     private static final ClassName PARAMETER_INFO = ClassName.get(RUNTIME, "ParameterInfo");
@@ -156,6 +157,8 @@ public final class TrainerGenerator {
                 case AVG_POOL2D -> "average pool " + window(layer);
                 case FLATTEN -> "flatten (a view, no copy)";
                 case DROPOUT -> "dropout rate " + layer.rate() + " (training steps only)";
+                case EMBEDDING -> "embedding of " + layer.in() + " ids, W[" + layer.vocabulary() + "," + layer.units()
+                        + "] updated sparsely (the rows looked up), " + layer.optimizer().describe();
                 case LAYER_NORM -> "layer norm eps " + layer.eps() + " " + activation + ", " + layer.optimizer().describe();
                 case BATCH_NORM -> "batch norm eps " + layer.eps() + " momentum " + layer.momentum()
                         + " (batch statistics in training steps, running ones otherwise) " + activation + ", "
@@ -194,6 +197,8 @@ public final class TrainerGenerator {
                         in.get(0), in.get(1), in.get(2), l.kernel(), l.stride(), l.padding());
                 case FLATTEN -> code.add("new $T($S, $L)", FLATTEN_LAYOUT, l.name(), l.in());
                 case DROPOUT -> code.add("new $T($S, $L, $L)", DROPOUT_LAYOUT, l.name(), l.in(), doubleLiteral(l.rate()));
+                case EMBEDDING -> code.add("new $T($S, $L, $L, $L,\n        $L)", EMBEDDING_LAYOUT, l.name(), l.in(),
+                        l.vocabulary(), l.units(), optimizerConfig(l.optimizer()));
                 case LAYER_NORM -> code.add("new $T($S, $L, $Lf, $T.$L, $Lf,\n        $L)", LAYER_NORM_LAYOUT, l.name(),
                         l.in(), floatLiteral(l.eps()), ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()),
                         optimizerConfig(l.optimizer()));
@@ -694,6 +699,12 @@ public final class TrainerGenerator {
                         + "core.dropoutCounter(), $L, $L, $L)", inputOf(i), l.name(), l.name(), l.in(),
                         floatLiteral(l.rate()), i, first, training);
             }
+            case EMBEDDING -> {
+                m.addComment("$L: y[B,$L] = the rows W[id] of the $L ids of each sample, concatenated", l.name(), l.out(),
+                        l.in());
+                m.addStatement("backend.embeddingForward(input, $LParams, $LY, batch, $L, $L)", l.name(), l.name(), l.in(),
+                        l.units());
+            }
             case LAYER_NORM -> {
                 m.addComment("$L: y$L = $L(γ ⊙ (x - mean) / √(var + $L) + β), mean and var over each sample", l.name(),
                         batchShape(in), act, l.eps());
@@ -732,6 +743,13 @@ public final class TrainerGenerator {
 
     /** The unfused rule over one layer's block: a layer whose update does not live in a fused kernel. */
     private void addLayerUpdate(MethodSpec.Builder m, LayerSpec l, String step) {
+        if (l.kind() == LayerSpec.Kind.EMBEDDING) {
+            int i = layers.indexOf(l);
+            m.addStatement("backend.embeddingUpdate($LHyper, $L, $LParams, $LGrads, $LState0, $LState1, $LState2,$W"
+                            + "core.embeddingRows($L), core.touchedRows($L), $L, threads)", l.name(), step, l.name(),
+                    l.name(), l.name(), l.name(), l.name(), i, i, l.units());
+            return;
+        }
         m.addStatement("backend.optimUpdate($LHyper, $L, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
                 l.name(), step, l.name(), l.name(), l.name(), l.name(), l.name(), l.parameterCount());
     }
@@ -797,6 +815,13 @@ public final class TrainerGenerator {
                             inputGradOf(i), l.in());
                 }
             }
+            case EMBEDDING -> {
+                m.addComment("$L: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update",
+                        l.name());
+                m.addStatement("core.setTouchedRows($L, backend.embeddingBackward(input, $LDy, $LGrads, "
+                        + "core.embeddingRows($L),$Wcore.embeddingMarks($L), batch, $L, $L))", i, l.name(), l.name(), i, i,
+                        l.in(), l.units());
+            }
             case LAYER_NORM -> {
                 m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), dx ? ", and dx (with the old γ)" : "");
                 m.addStatement("backend.layerNormBackward($LDy, $L, $LParams, $LStats, $LGrads, $L, batch, $L)", l.name(),
@@ -828,6 +853,12 @@ public final class TrainerGenerator {
         MethodSpec.Builder m = MethodSpec.methodBuilder("update").addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.LONG, "step")
                 .addJavadoc("The separate update pass: one vectorised sweep over each run of layers that share an optimizer.\n");
+        for (LayerSpec l : layers) {
+            if (l.kind() == LayerSpec.Kind.EMBEDDING) {
+                m.addComment("$L: the rows its batch looked up only (sparse), $L", l.name(), l.optimizer().describe());
+                addLayerUpdate(m, l, "step");
+            }
+        }
         for (List<LayerSpec> group : groupsByOptimizer()) {
             LayerSpec first = group.get(0);
             long count = 0;
@@ -846,8 +877,8 @@ public final class TrainerGenerator {
     private List<List<LayerSpec>> groupsByOptimizer() {
         List<List<LayerSpec>> groups = new ArrayList<>();
         for (LayerSpec l : layers) {
-            if (!l.trainable()) {
-                continue;  // no parameters: the blocks on either side are contiguous
+            if (!l.trainable() || l.kind() == LayerSpec.Kind.EMBEDDING) {
+                continue;  // no parameters (the blocks on either side are contiguous), or a sparse update of its own
             }
             if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())) {
                 groups.get(groups.size() - 1).add(l);
@@ -1094,12 +1125,16 @@ public final class TrainerGenerator {
             case MAX_POOL2D, AVG_POOL2D -> List.of("Y", "Dy");
             case FLATTEN -> List.of();
             case DROPOUT -> List.of("Y", "Dy", "Mask");
+            case EMBEDDING -> List.of("Params", "Grads", "State0", "State1", "State2", "Y", "Dy");
             case LAYER_NORM -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy", "Stats");
             case BATCH_NORM -> List.of("Params", "Grads", "State0", "State1", "State2", "Z", "Y", "Dy", "Stats", "Running");
         };
     }
 
     private static String paramShapes(LayerSpec l) {
+        if (l.kind() == LayerSpec.Kind.EMBEDDING) {
+            return "W[" + l.vocabulary() + "," + l.units() + "] (rows looked up)";
+        }
         if (l.kind().normalisation()) {
             return "γ[" + l.weightCount() + "], β[" + l.weightCount() + "]";
         }

@@ -8,7 +8,7 @@ public enum Message {
     NO_LAYERS("FT-NO-LAYERS", "@Model class %s declares no @Layer fields; add at least one, e.g. "
             + "'@Layer(units = 10) Dense output;'"),
     LAYER_TYPE("FT-LAYER-TYPE", "@Layer field '%s' has type %s; a layer field's type names the kind of layer: "
-            + "use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, LayerNorm or BatchNorm from "
+            + "use Dense, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, LayerNorm, BatchNorm or Embedding from "
             + "dev.fusedtrainer.annotations"),
     LAYER_FIELD("FT-LAYER-FIELD", "@Layer field '%s' is static; layers are instance fields of the model: remove 'static'"),
     SIZE("FT-SIZE", "%s = %s must be positive"),

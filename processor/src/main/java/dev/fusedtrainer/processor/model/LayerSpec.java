@@ -14,16 +14,18 @@ import java.util.List;
  * @param rate      Dropout's probability of zeroing an element, else 0
  * @param eps       added to a normalisation's variance, else 0
  * @param momentum  BatchNorm's running-statistics momentum, else 0
+ * @param vocabulary an Embedding's rows, else 0
  * @param optimizer the update rule; null for layers without parameters (pooling, Flatten, Dropout)
  */
 public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Integer> outShape, int kernel, int stride,
-                        int padding, double rate, double eps, double momentum, Activation activation,
+                        int padding, double rate, double eps, double momentum, int vocabulary, Activation activation,
                         double negativeSlope, OptimizerSpec optimizer) {
 
     /** The kinds of layer, one per field type in {@code dev.fusedtrainer.annotations}. */
     public enum Kind {
         DENSE("Dense"), CONV2D("Conv2d"), MAX_POOL2D("MaxPool2d"), AVG_POOL2D("AvgPool2d"), FLATTEN("Flatten"),
-        DROPOUT("Dropout"), LAYER_NORM("LayerNorm"), BATCH_NORM("BatchNorm");
+        DROPOUT("Dropout"), LAYER_NORM("LayerNorm"), BATCH_NORM("BatchNorm"),
+        EMBEDDING("Embedding");
 
         private final String typeName;
 
@@ -46,7 +48,7 @@ public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Inte
 
         /** Kinds with parameters (and so an optimizer), which also take an activation. */
         public boolean trainable() {
-            return this == DENSE || this == CONV2D || normalisation();
+            return this == DENSE || this == CONV2D || this == EMBEDDING || normalisation();
         }
     }
 
@@ -58,7 +60,7 @@ public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Inte
     /** A dense layer from {@code in} to {@code out} features. */
     public static LayerSpec dense(String name, int in, int out, Activation activation, double negativeSlope,
                                   OptimizerSpec optimizer) {
-        return new LayerSpec(name, Kind.DENSE, List.of(in), List.of(out), 0, 0, 0, 0, 0, 0, activation,
+        return new LayerSpec(name, Kind.DENSE, List.of(in), List.of(out), 0, 0, 0, 0, 0, 0, 0, activation,
                 negativeSlope,
                 optimizer);
     }
@@ -87,6 +89,7 @@ public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Inte
             case CONV2D -> (long) outShape.get(0) * inShape.get(0) * kernel * kernel;
             case LAYER_NORM -> in();
             case BATCH_NORM -> inShape.get(0);
+            case EMBEDDING -> (long) vocabulary * units();
             default -> 0;
         };
     }
@@ -97,8 +100,14 @@ public record LayerSpec(String name, Kind kind, List<Integer> inShape, List<Inte
             case DENSE -> weightCount() + out();
             case CONV2D -> weightCount() + outShape.get(0);
             case LAYER_NORM, BATCH_NORM -> 2 * weightCount();
+            case EMBEDDING -> weightCount();
             default -> 0;
         };
+    }
+
+    /** An embedding's row length. */
+    public int units() {
+        return out() / in();
     }
 
     /** A batch norm's values per channel and sample: H·W for an image, 1 for a flat input. */

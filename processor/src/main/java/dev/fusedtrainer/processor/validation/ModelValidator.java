@@ -101,6 +101,12 @@ public final class ModelValidator {
             in = spec.map(LayerSpec::outShape).orElse(null);
             source = "layer '" + field.getSimpleName() + "'";
             spec.ifPresent(layers::add);
+            if (spec.isPresent() && spec.get().kind() == LayerSpec.Kind.EMBEDDING && accumulateSteps > 1) {
+                report.error(field, layer.get(), null, Message.CONTRADICTION, "layer '" + field.getSimpleName()
+                        + "' (Embedding) updates only the rows its batch looked up, which does not combine with "
+                        + "accumulateSteps = " + accumulateSteps + " yet (each micro-batch looks up other rows): remove "
+                        + "accumulateSteps, or train with a larger batch");
+            }
         }
         if (layerFields.isEmpty()) {
             report.error(type, model, null, Message.NO_LAYERS, type.getSimpleName());
@@ -358,7 +364,8 @@ public final class ModelValidator {
             LayerSpec.Kind.FLATTEN, List.of(),
             LayerSpec.Kind.DROPOUT, List.of("rate"),
             LayerSpec.Kind.LAYER_NORM, List.of("eps", "activation", "negativeSlope"),
-            LayerSpec.Kind.BATCH_NORM, List.of("eps", "momentum", "activation", "negativeSlope"));
+            LayerSpec.Kind.BATCH_NORM, List.of("eps", "momentum", "activation", "negativeSlope"),
+            LayerSpec.Kind.EMBEDDING, List.of("vocabulary", "units"));
 
     /** The kind a layer field's type names; null (reported, or left to javac) when it names none. */
     private LayerSpec.Kind kindOf(VariableElement field, Report report) {
@@ -404,12 +411,19 @@ public final class ModelValidator {
             }
         }
         int units = 0;
+        int vocabulary = 0;
         int filters = 0;
         int kernel = 0;
         int stride = 0;
         int padding = 0;
         switch (kind) {
             case DENSE -> units = required(field, layer, values, explicit, kind, "units", "@Layer(units = 10)", report);
+            case EMBEDDING -> {
+                vocabulary = required(field, layer, values, explicit, kind, "vocabulary",
+                        "@Layer(vocabulary = 10000, units = 32)", report);
+                units = required(field, layer, values, explicit, kind, "units", "@Layer(vocabulary = 10000, units = 32)",
+                        report);
+            }
             case CONV2D -> {
                 filters = required(field, layer, values, explicit, kind, "filters",
                         "@Layer(filters = 32, kernel = 3)", report);
@@ -490,6 +504,19 @@ public final class ModelValidator {
                 out = List.of(units);
             }
             case DROPOUT, LAYER_NORM, BATCH_NORM -> out = in;
+            case EMBEDDING -> {
+                if (!source.startsWith("the model")) {
+                    report.error(field, layer, null, Message.SHAPE, what + " looks up the ids in the model's input, "
+                            + "so it must be the first layer; it follows " + source + ": move it to the top");
+                    return Optional.empty();
+                }
+                if (in.size() != 1) {
+                    report.error(field, layer, null, Message.SHAPE, what + " takes ids, one per categorical field, but "
+                            + "the model's input is " + in + ": declare the number of ids per sample, e.g. 'input = 3'");
+                    return Optional.empty();
+                }
+                out = List.of(in.get(0) * units);
+            }
             case FLATTEN -> {
                 if (in.size() == 1) {
                     report.error(field, layer, null, Message.SHAPE, what + ": its input " + in + " from " + source
@@ -518,7 +545,7 @@ public final class ModelValidator {
                 out = List.of(channels, (paddedHeight - kernel) / stride + 1, (paddedWidth - kernel) / stride + 1);
             }
         }
-        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, rate, eps, momentum, activation,
+        return Optional.of(new LayerSpec(name, kind, in, out, kernel, stride, padding, rate, eps, momentum, vocabulary, activation,
                 slope,
                 optimizer.orElse(null)));
     }

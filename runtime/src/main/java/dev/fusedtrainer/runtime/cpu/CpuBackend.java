@@ -194,6 +194,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units) {
+        CpuKernels.ft_embedding_forward(x, table, y, batch, fields, units, threads);
+    }
+
+    @Override
+    public long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark,
+                                  int batch, int fields, int units) {
+        return CpuKernels.ft_embedding_backward(x, dy, g, rows, mark, batch, fields, units);
+    }
+
+    @Override
+    public void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
+                                FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads) {
+        CpuKernels.ft_embedding_update(hp, step, table, g, s0, s1, s2, rows, n, units, threads);
+    }
+
+    @Override
     public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                             FloatPointer s1, FloatPointer s2, long n, int threads) {
         CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);

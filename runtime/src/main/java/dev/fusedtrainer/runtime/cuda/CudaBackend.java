@@ -53,7 +53,7 @@ public final class CudaBackend implements Backend {
         for (LayerLayout layer : layout.layers()) {
             if (!(layer instanceof DenseLayout)) {
                 throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": "
-                        + "convolution, pooling, flatten, dropout and normalisation layers run on Device.cpu() only for now (no CUDA kernels "
+                        + "convolution, pooling, flatten, dropout, normalisation and embedding layers run on Device.cpu() only for now (no CUDA kernels "
                         + "yet); train it with .device(Device.cpu())");
             }
         }
@@ -280,6 +280,23 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark,
+                                  int batch, int fields, int units) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
+                                FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads) {
+        throw cpuOnly();
+    }
+
+    @Override
     public void layerNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer z, FloatPointer y,
                                  int batch, int features, float eps, int activation, float slope) {
         throw cpuOnly();
@@ -306,7 +323,7 @@ public final class CudaBackend implements Backend {
 
     /** Unreachable through a generated trainer: {@link #open} refuses layouts with these layers. */
     private static UnsupportedOperationException cpuOnly() {
-        return new UnsupportedOperationException("convolution, pooling, dropout and normalisation have no CUDA kernels yet: use Device.cpu()");
+        return new UnsupportedOperationException("convolution, pooling, dropout, normalisation and embedding have no CUDA kernels yet: use Device.cpu()");
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class ReferenceCnn {
     public record LayerNorm(double eps, Activation activation) implements Op {
     }
 
+    /** {@code nn.Embedding} then flatten: the input's values are ids; parameters W[vocabulary][units], no bias. */
+    public record Embedding(int vocabulary, int units) implements Op {
+    }
+
     public record BatchNorm(double eps, double momentum, Activation activation) implements Op {
     }
 
@@ -116,6 +120,8 @@ public final class ReferenceCnn {
                         out(shape[2], p.kernel(), p.stride(), p.padding())};
             } else if (op instanceof Flatten) {
                 shape = new int[] {size(shape)};
+            } else if (op instanceof Embedding e) {
+                shape = new int[] {size(shape) * e.units()};
             } else if (op instanceof Dropout || op instanceof LayerNorm || op instanceof BatchNorm) {
                 shape = shape.clone();
             } else {
@@ -162,6 +168,8 @@ public final class ReferenceCnn {
                 counts.add(c.filters() * in[0] * c.kernel() * c.kernel() + c.filters());
             } else if (ops.get(i) instanceof Dense d) {
                 counts.add(d.units() * in[0] + d.units());
+            } else if (ops.get(i) instanceof Embedding e) {
+                counts.add(e.vocabulary() * e.units());
             } else if (ops.get(i) instanceof LayerNorm) {
                 counts.add(2 * size(in));
             } else if (ops.get(i) instanceof BatchNorm) {
@@ -180,8 +188,9 @@ public final class ReferenceCnn {
                 fans.add(in[0] * c.kernel() * c.kernel());
             } else if (ops.get(i) instanceof Dense) {
                 fans.add(in[0]);
-            } else if (ops.get(i) instanceof LayerNorm || ops.get(i) instanceof BatchNorm) {
-                fans.add(1);  // γ and β of order 1
+            } else if (ops.get(i) instanceof LayerNorm || ops.get(i) instanceof BatchNorm
+                    || ops.get(i) instanceof Embedding) {
+                fans.add(1);  // γ and β, table entries: of order 1
             }
         }
         return fans.stream().mapToInt(Integer::intValue).toArray();
@@ -200,7 +209,7 @@ public final class ReferenceCnn {
             inputs[i] = a;
             Op op = ops.get(i);
             paramIndex[i] = op instanceof Conv || op instanceof Dense || op instanceof LayerNorm
-                    || op instanceof BatchNorm ? trainable++ : -1;
+                    || op instanceof BatchNorm || op instanceof Embedding ? trainable++ : -1;
             if (op instanceof Conv c) {
                 z[i] = conv(c, inShapes.get(i), params[paramIndex[i]], a, batch);
             } else if (op instanceof Pool p) {
@@ -212,6 +221,11 @@ public final class ReferenceCnn {
                 z[i] = a.clone();
                 for (int k = 0; masks[i] != null && k < a.length; k++) {
                     z[i][k] *= masks[i][k];
+                }
+            } else if (op instanceof Embedding e) {
+                z[i] = new double[a.length * e.units()];
+                for (int k = 0; k < a.length; k++) {
+                    System.arraycopy(params[paramIndex[i]], (int) a[k] * e.units(), z[i], k * e.units(), e.units());
                 }
             } else if (op instanceof LayerNorm ln) {
                 z[i] = normalise(ln.eps(), params[paramIndex[i]], a, true, batch, size(inShapes.get(i)), 1, null, 0);
@@ -247,6 +261,14 @@ public final class ReferenceCnn {
                 for (int k = 0; k < dx.length; k++) {
                     dx[k] = masks[i] == null ? dz[k] : dz[k] * masks[i][k];
                 }
+            } else if (op instanceof Embedding e) {
+                double[] g = new double[params[paramIndex[i]].length];
+                for (int k = 0; k < inputs[i].length; k++) {
+                    for (int d = 0; d < e.units(); d++) {
+                        g[(int) inputs[i][k] * e.units() + d] += dz[k * e.units() + d];
+                    }
+                }
+                gradients[paramIndex[i]] = g;  // ids have no gradient: dx stays 0
             } else if (op instanceof LayerNorm ln) {
                 gradients[paramIndex[i]] = normaliseBackward(ln.eps(), params[paramIndex[i]], inputs[i], dz, dx,
                         true, batch, size(inShapes.get(i)), 1);

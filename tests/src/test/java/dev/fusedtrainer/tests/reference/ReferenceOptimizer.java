@@ -132,6 +132,28 @@ public final class ReferenceOptimizer {
         hp.put("lr", lr);
     }
 
+    /**
+     * A sparse ("lazy") update, PyTorch's {@code SparseAdam} semantics: the update count advances, but only the
+     * elements with {@code touched[i]} change, parameters and state alike; the others keep their values.
+     */
+    public void step(double[] p, double[] g, boolean[] touched) {
+        double[] keptP = p.clone();
+        double[][] keptState = {s0 == null ? null : s0.clone(), s1 == null ? null : s1.clone(),
+            s2 == null ? null : s2.clone()};
+        double[][] state = {s0, s1, s2};
+        step(p, g);
+        for (int i = 0; i < p.length; i++) {
+            if (!touched[i]) {
+                p[i] = keptP[i];
+                for (int k = 0; k < 3; k++) {
+                    if (state[k] != null) {
+                        state[k][i] = keptState[k][i];
+                    }
+                }
+            }
+        }
+    }
+
     /** One update of p in place from gradient g. */
     public void step(double[] p, double[] g) {
         step++;

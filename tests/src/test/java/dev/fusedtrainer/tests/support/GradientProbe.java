@@ -14,26 +14,39 @@ public final class GradientProbe {
     private GradientProbe() {
     }
 
-    /** Parameters per layer in the reference's layout: weight then bias, as doubles. */
+    /** Parameters per layer in the reference's layout: weight then bias (where the layer has one), as doubles. */
     public static double[][] parametersByLayer(Trainer trainer) {
-        List<ParameterInfo> infos = trainer.parameters();
-        double[][] layers = new double[infos.size() / 2][];
-        for (int l = 0; l < layers.length; l++) {
-            layers[l] = Data.concat(Data.toDouble(trainer.parameter(infos.get(2 * l).name())),
-                    Data.toDouble(trainer.parameter(infos.get(2 * l + 1).name())));
+        List<List<ParameterInfo>> layers = byLayer(trainer);
+        double[][] values = new double[layers.size()][];
+        for (int l = 0; l < values.length; l++) {
+            values[l] = new double[0];
+            for (ParameterInfo tensor : layers.get(l)) {
+                values[l] = Data.concat(values[l], Data.toDouble(trainer.parameter(tensor.name())));
+            }
         }
-        return layers;
+        return values;
     }
 
     /** Sets every parameter from per-layer arrays (weight then bias), rounded to float. */
-    public static void setParametersByLayer(Trainer trainer, double[][] layers) {
-        List<ParameterInfo> infos = trainer.parameters();
-        for (int l = 0; l < layers.length; l++) {
-            int weights = infos.get(2 * l).size();
-            trainer.setParameter(infos.get(2 * l).name(), Data.toFloat(Data.slice(layers[l], 0, weights)));
-            trainer.setParameter(infos.get(2 * l + 1).name(),
-                    Data.toFloat(Data.slice(layers[l], weights, layers[l].length)));
+    public static void setParametersByLayer(Trainer trainer, double[][] values) {
+        List<List<ParameterInfo>> layers = byLayer(trainer);
+        for (int l = 0; l < values.length; l++) {
+            int at = 0;
+            for (ParameterInfo tensor : layers.get(l)) {
+                trainer.setParameter(tensor.name(), Data.toFloat(Data.slice(values[l], at, at + tensor.size())));
+                at += tensor.size();
+            }
         }
+    }
+
+    /** The trainer's parameter tensors grouped by layer ({@code <layer>.weight}, {@code <layer>.bias}), in order. */
+    private static List<List<ParameterInfo>> byLayer(Trainer trainer) {
+        java.util.Map<String, List<ParameterInfo>> layers = new java.util.LinkedHashMap<>();
+        for (ParameterInfo tensor : trainer.parameters()) {
+            String layer = tensor.name().substring(0, tensor.name().lastIndexOf('.'));
+            layers.computeIfAbsent(layer, k -> new java.util.ArrayList<>()).add(tensor);
+        }
+        return List.copyOf(layers.values());
     }
 
     /** Random float-representable parameters, scaled like PyTorch's init but wider (±1.5/√in). */
