@@ -12,6 +12,7 @@
 #include "dropout.h"
 #include "norm.h"
 #include "embedding.h"
+#include "layerwise.h"
 
 
 static inline void ft_set_blas_threads(int n) { openblas_set_num_threads(n); }
@@ -50,9 +51,25 @@ static inline void ft_dense_forward_fused(const double* hp, long step, const flo
     ft::dense_forward_fused(hp, step, X, P, G, S0, S1, S2, Z, Y, B, in, out, act, slope, threads);
 }
 
+// The unfused pass over n contiguous parameters; under a layer-wise rule (LAMB, LARS) they are one tensor.
 static inline void ft_optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
                                    float* S2, long n, int threads) {
-    ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+    if (ft::layerwise_kind(hp)) ft::layerwise_update(hp, step, P, G, S0, S1, n, threads);
+    else ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+}
+
+// One layer's block: weights [0, weights) then biases [weights, n), separate tensors for a layer-wise rule.
+static inline void ft_optim_update_layer(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
+                                         float* S2, long weights, long n, int threads) {
+    if (!ft::layerwise_kind(hp)) {
+        ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+        return;
+    }
+    ft::layerwise_update(hp, step, P, G, S0, S1, weights, threads);
+    if (n > weights) {
+        ft::layerwise_update(hp, step, P + weights, G + weights, S0 ? S0 + weights : nullptr,
+                             S1 ? S1 + weights : nullptr, n - weights, threads);
+    }
 }
 
 // Global gradient-norm clipping: the squared norm in double (as the double-precision reference does, so

@@ -26,10 +26,17 @@ namespace ft {
 enum OptimSlots {
     HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
     HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_CLIP_VALUE,
-    HP_MOMENTUM_DECAY, HP_SIZE
+    HP_MOMENTUM_DECAY, HP_TRUST_COEFFICIENT, HP_SIZE
 };
 enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5,
-                 OPT_NADAM = 6 };
+                 OPT_NADAM = 6, OPT_LAMB = 7, OPT_LARS = 8 };
+
+// LAMB and LARS scale each tensor's update by a ratio of norms over the whole tensor, so they are not
+// element-wise rules: layerwise.h applies them in two passes, and with_rule never sees them.
+inline bool layerwise_kind(const double* hp) {
+    const int kind = (int) hp[HP_KIND];
+    return kind == OPT_LAMB || kind == OPT_LARS;
+}
 
 // SGD with momentum, dampening, Nesterov and L2 weight decay (torch.optim.SGD).
 // State: s0 = momentum buffer.
@@ -232,7 +239,7 @@ inline void with_rule(const double* hp, long step, F&& f) {
         break;
     }
     default:
-        break;  // unreachable: the Java side validates the kind
+        break;  // unreachable: the Java side validates the kind, and layer-wise kinds go to layerwise.h
     }
 }
 

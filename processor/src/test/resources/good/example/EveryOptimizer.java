@@ -40,6 +40,15 @@ public class EveryOptimizer {
     @Optimizer(value = OptimizerKind.NADAM, lr = 2e-3, beta1 = 0.8, weightDecay = 1e-4, momentumDecay = 0.01)
     Dense nadam;
 
+    @Layer(units = 5, activation = Activation.TANH)
+    @Optimizer(value = OptimizerKind.LAMB, lr = 1e-3, beta1 = 0.85, beta2 = 0.99, eps = 1e-6, weightDecay = 0.02)
+    Dense lamb;
+
+    @Layer(units = 5, activation = Activation.RELU)
+    @Optimizer(value = OptimizerKind.LARS, lr = 0.5, momentum = 0.9, weightDecay = 5e-4, trustCoefficient = 2e-3,
+            eps = 1e-9, nesterov = true)
+    Dense lars;
+
     @Layer(units = 2)
     @Optimizer(value = OptimizerKind.SGD, lr = 0.0)
     Dense output;

@@ -62,4 +62,7 @@ public @interface Optimizer {
 
     /** NAdam: psi in the momentum schedule mu_t = beta1 (1 - 0.5 * 0.96^(t psi)). */
     double momentumDecay() default Double.NaN;
+
+    /** LARS: eta, the trust coefficient of the local learning rate eta ‖w‖ / (‖g‖ + weightDecay ‖w‖ + eps). */
+    double trustCoefficient() default Double.NaN;
 }

@@ -140,6 +140,17 @@ class DiagnosticsTest {
                         + "which takes vocabulary, units: remove it", "activation = Activation.RELU", ".RELU"),
                 error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Embedding layer 'ids' needs vocabulary, e.g. "
                         + "'@Layer(vocabulary = 10000, units = 32)'", "@Layer(units = 8, activation", "@Layer"));
+        fixture("LayerwiseMisuse",
+                error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'ids' (Embedding) updates only the rows its batch "
+                        + "looked up, but LAMB scales the whole table by one trust ratio: give the embedding its own "
+                        + "@Optimizer (e.g. ADAM or SGD)", "@Layer(vocabulary = 100", "@Layer"),
+                error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] trustCoefficient = 0.0 is out of range: trustCoefficient "
+                        + "must be > 0", "trustCoefficient = 0", "0,"),
+                error(Message.LR_REQUIRED, "[FT-LR-REQUIRED] LARS has no default learning rate (it scales with the batch "
+                        + "size): set lr, e.g. '@Optimizer(value = OptimizerKind.LARS, lr = 0.01)'",
+                        "OptimizerKind.LARS, trustCoefficient", "@Optimizer"),
+                error(Message.CONTRADICTION, "[FT-CONTRADICTION] nesterov = true needs momentum > 0; got momentum = 0.0",
+                        "nesterov = true", "true"));
         fixture("ShapeMismatches",
                 error(Message.SHAPE, "[FT-SHAPE] layer 'imageLogits' (Dense) takes a flat input, but the model's input "
                         + "gives [1, 28, 28]: add a Flatten layer before it, e.g. '@Layer Flatten flat;'",

@@ -141,6 +141,13 @@ public interface Backend {
     void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
                          FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads);
 
+    /**
+     * One layer's update: its block of n parameters, weights [0, weights) then biases. A layer-wise rule (LAMB,
+     * LARS) takes the two as separate tensors, each with its own trust ratio; any other rule is element-wise.
+     */
+    void optimUpdateLayer(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
+                          FloatPointer s2, long weights, long n, int threads);
+
     /** The unfused update pass over n contiguous parameters. */
     void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0, FloatPointer s1,
                      FloatPointer s2, long n, int threads);

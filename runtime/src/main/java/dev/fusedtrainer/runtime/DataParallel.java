@@ -368,8 +368,9 @@ public final class DataParallel implements AutoCloseable {
         DoublePointer hp = hyperParameters[layer];
         if (!sharded) {
             long at = layout.offsetOf(layer);
-            backend.optimUpdate(hp, step, view(params, at), view(grads, at), view(fullState[0], at), view(fullState[1], at),
-                    view(fullState[2], at), layout.layers().get(layer).parameterCount(), threads);
+            LayerLayout l = layout.layers().get(layer);
+            backend.optimUpdateLayer(hp, step, view(params, at), view(grads, at), view(fullState[0], at),
+                    view(fullState[1], at), view(fullState[2], at), l.weightCount(), l.parameterCount(), threads);
         } else {
             for (Piece piece : piecesOfLayer.get(layer)) {
                 backend.optimUpdate(hp, step, piece.p(), piece.g(), piece.s0(), piece.s1(), piece.s2(), piece.length(), threads);

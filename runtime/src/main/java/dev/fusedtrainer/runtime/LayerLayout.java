@@ -50,6 +50,11 @@ public sealed interface LayerLayout permits DenseLayout, Conv2dLayout, Pool2dLay
         return true;
     }
 
+    /** Floats of the weight tensor, the first part of the layer's block (the rest is the bias). */
+    default long weightCount() {
+        return weightInfo() == null ? 0 : weightInfo().size();
+    }
+
     default boolean trainable() {
         return parameterCount() > 0;
     }

@@ -23,10 +23,11 @@ public record OptimizerConfig(
         boolean centered,
         double lrDecay,
         double initialAccumulatorValue,
-        double momentumDecay) {
+        double momentumDecay,
+        double trustCoefficient) {
 
     // Slot order of the native block: keep in sync with OptimSlots in native/fusedtrainer/optim.h.
-    private static final int HP_SIZE = 16;
+    private static final int HP_SIZE = 17;
     /** Index of the learning rate in {@link #hyperParameterBlock()}. */
     public static final int LR_SLOT = 1;
     /** Index of the per-value gradient clip (0: none), a model setting the trainer writes into every block. */
@@ -61,7 +62,7 @@ public record OptimizerConfig(
                 v.applyAsDouble("beta1"), v.applyAsDouble("beta2"), v.applyAsDouble("eps"),
                 v.applyAsDouble("amsgrad") != 0, v.applyAsDouble("alpha"), v.applyAsDouble("centered") != 0,
                 v.applyAsDouble("lrDecay"), v.applyAsDouble("initialAccumulatorValue"),
-                v.applyAsDouble("momentumDecay"));
+                v.applyAsDouble("momentumDecay"), v.applyAsDouble("trustCoefficient"));
     }
 
     /** Which of the three per-parameter state slots this rule uses. */
@@ -72,7 +73,8 @@ public record OptimizerConfig(
             case RMSPROP -> slot == 0 || (slot == 1 && centered) || (slot == 2 && momentum > 0);
             case ADAGRAD -> slot == 0;
             case ADAMAX -> slot < 2;  // first moment, infinity norm
-            case NADAM -> slot < 2;  // first and second moments
+            case NADAM, LAMB -> slot < 2;  // first and second moments
+            case LARS -> slot == 0 && momentum != 0;
         };
     }
 
@@ -100,6 +102,7 @@ public record OptimizerConfig(
         hp[13] = initialAccumulatorValue;
         hp[CLIP_VALUE_SLOT] = 0;
         hp[15] = momentumDecay;
+        hp[16] = trustCoefficient;
         return hp;
     }
 }

@@ -110,6 +110,13 @@ public final class TrainerCore implements TrainerState {
         if (shardOptimizerState && communicator == null) {
             throw new IllegalArgumentException("shardOptimizerState(true) needs a communicator: set .communicator(...)");
         }
+        for (LayerLayout layer : layout.layers()) {
+            if (shardOptimizerState && layer.optimizer() != null && layer.optimizer().kind().layerwise()) {
+                throw new UnsupportedOperationException(layout.modelName() + "'s layer " + layer.name() + " uses "
+                        + layer.optimizer().kind() + ", whose trust ratio needs norms over whole tensors, which sharded "
+                        + "optimizer state splits across ranks (not supported yet): use .shardOptimizerState(false)");
+            }
+        }
         boolean distributed = communicator != null;
         if (distributed) {
             for (LayerLayout layer : layout.layers()) {
@@ -139,8 +146,8 @@ public final class TrainerCore implements TrainerState {
         // BACKWARD on the CPU keeps no gradient (the dense kernel updates tile by tile), unless the gradient must be
         // reduced across ranks first or another layer with parameters (updated right after its whole gradient)
         // needs a place for it
-        boolean wholeGradients = layout.layers().stream()
-                .anyMatch(layer -> layer.trainable() && !(layer instanceof DenseLayout));
+        boolean wholeGradients = layout.layers().stream().anyMatch(layer -> layer.trainable()
+                && (!(layer instanceof DenseLayout) || layer.optimizer().kind().layerwise()));
         grads = schedule == Schedule.BACKWARD && !backend.backwardNeedsGradients() && !distributed && !wholeGradients
                 ? null : allocate(parameterCount);
         int n = layout.layers().size();

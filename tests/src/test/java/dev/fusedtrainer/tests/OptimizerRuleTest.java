@@ -119,7 +119,15 @@ class OptimizerRuleTest {
                 Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.01, "beta1", 0.8, "beta2", 0.9, "eps", 0.05,
                         "weightDecay", 0.05, "momentumDecay", 0.5)),
                 // beta1 close to 1 and the default psi: mu_t near beta1 / 2 at first, as in most runs
-                Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.005, "beta1", 0.995)));
+                Arguments.of(OptimizerKind.NADAM, Map.of("lr", 0.005, "beta1", 0.995)),
+                // layer-wise: the vector is one tensor, its norms set each step's trust ratio
+                Arguments.of(OptimizerKind.LAMB, Map.of("lr", 0.01)),
+                Arguments.of(OptimizerKind.LAMB, Map.of("lr", 0.02, "beta1", 0.7, "beta2", 0.95, "eps", 0.05,
+                        "weightDecay", 0.1)),
+                Arguments.of(OptimizerKind.LARS, Map.of("lr", 0.5)),
+                Arguments.of(OptimizerKind.LARS, Map.of("lr", 1.0, "momentum", 0.0, "weightDecay", 0.05,
+                        "trustCoefficient", 0.02, "eps", 0.01)),
+                Arguments.of(OptimizerKind.LARS, Map.of("lr", 0.5, "nesterov", 1.0, "weightDecay", 0.01)));
     }
 
     /** Gradients spanning four orders of magnitude, so that eps, decay and moment terms all matter. */

@@ -569,7 +569,7 @@ public final class TrainerGenerator {
                 .addStatement("long step = core.beginUpdate(core.stepCount() + 1)");
         for (int i = layers.size() - 1; i >= 0; i--) {
             LayerSpec l = layers.get(i);
-            if (l.kind() != LayerSpec.Kind.DENSE) {
+            if (!tileFused(l)) {
                 addLayerBackward(m, i);
                 if (l.trainable()) {
                     m.addComment("$L: $L ← $L(its gradient) right after it is computed, while it is in cache  [BACKWARD]",
@@ -599,7 +599,7 @@ public final class TrainerGenerator {
                 .addStatement("long pendingStep = core.beginUpdate(core.stepCount())");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
-            if (l.kind() != LayerSpec.Kind.DENSE) {
+            if (!tileFused(l)) {
                 if (l.trainable()) {
                     m.beginControlFlow("if (updatesPending)");
                     m.addComment("$L: $L ← $L(gradient of step t-1) just before their forward use  [FORWARD]",
@@ -750,8 +750,24 @@ public final class TrainerGenerator {
                     l.name(), l.name(), l.name(), l.name(), i, i, l.units());
             return;
         }
+        if (l.optimizer().kind().layerwise()) {
+            m.addComment("$L: weight and bias each scaled by its own trust ratio", l.optimizer().kind());
+            m.addStatement("backend.optimUpdateLayer($LHyper, $L, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, $LL, "
+                    + "threads)", l.name(), step, l.name(), l.name(), l.name(), l.name(), l.name(), l.weightCount(),
+                    l.parameterCount());
+            return;
+        }
         m.addStatement("backend.optimUpdate($LHyper, $L, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, threads)",
                 l.name(), step, l.name(), l.name(), l.name(), l.name(), l.name(), l.parameterCount());
+    }
+
+    /**
+     * Whether a layer's update runs inside the dense kernels tile by tile (BACKWARD) or block by block (FORWARD):
+     * dense layers with an element-wise rule. The others update right after their whole gradient, or just before
+     * their forward.
+     */
+    private static boolean tileFused(LayerSpec l) {
+        return l.kind() == LayerSpec.Kind.DENSE && !l.optimizer().kind().layerwise();
     }
 
     private MethodSpec lossAndGradient() {
@@ -861,6 +877,11 @@ public final class TrainerGenerator {
         }
         for (List<LayerSpec> group : groupsByOptimizer()) {
             LayerSpec first = group.get(0);
+            if (first.optimizer().kind().layerwise()) {
+                m.addComment("$L: $L parameters, $L", first.name(), first.parameterCount(), first.optimizer().describe());
+                addLayerUpdate(m, first, "step");
+                continue;
+            }
             long count = 0;
             List<String> names = new ArrayList<>();
             for (LayerSpec l : group) {
@@ -880,7 +901,9 @@ public final class TrainerGenerator {
             if (!l.trainable() || l.kind() == LayerSpec.Kind.EMBEDDING) {
                 continue;  // no parameters (the blocks on either side are contiguous), or a sparse update of its own
             }
-            if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())) {
+            // a layer-wise rule takes each layer's tensors separately: such a layer is a group of its own
+            if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())
+                    && !l.optimizer().kind().layerwise()) {
                 groups.get(groups.size() - 1).add(l);
             } else {
                 groups.add(new ArrayList<>(List.of(l)));
@@ -1037,7 +1060,7 @@ public final class TrainerGenerator {
                 .addStatement("long pendingStep = core.beginUpdate(core.stepCount())");
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
-            if (l.kind() != LayerSpec.Kind.DENSE) {
+            if (!tileFused(l)) {
                 if (l.trainable()) {
                     m.beginControlFlow("if (updatesPending && dp.fuseIntoForward($L, pendingStep))", i);
                     m.addComment("$L: $L ← $L(averaged gradient of step t-1) just before its forward use  [FORWARD]",

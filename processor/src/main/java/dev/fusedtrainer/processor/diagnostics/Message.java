@@ -21,8 +21,8 @@ public enum Message {
     OPTIMIZER_FIELD("FT-OPTIMIZER-FIELD", "@Optimizer on field '%s' has no effect: it is not a @Layer field; "
             + "annotate it with @Layer, or move @Optimizer to the model class %s"),
     NO_OPTIMIZER("FT-NO-OPTIMIZER", "layer '%s' has no optimizer: put @Optimizer on the model class or on this layer"),
-    LR_REQUIRED("FT-LR-REQUIRED", "SGD has no default learning rate (as in PyTorch): set lr, e.g. "
-            + "'@Optimizer(value = OptimizerKind.SGD, lr = 0.01)'"),
+    LR_REQUIRED("FT-LR-REQUIRED", "%s has no default learning rate%s: set lr, e.g. "
+            + "'@Optimizer(value = OptimizerKind.%s, lr = 0.01)'"),
     HYPER_UNUSED("FT-HYPER-UNUSED", "%s has no hyper-parameter '%s'; it takes %s%s"),
     HYPER_RANGE("FT-HYPER-RANGE", "%s = %s is out of range: %s"),
     CONTRADICTION("FT-CONTRADICTION", "%s"),

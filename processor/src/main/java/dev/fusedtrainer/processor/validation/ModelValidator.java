@@ -101,6 +101,13 @@ public final class ModelValidator {
             in = spec.map(LayerSpec::outShape).orElse(null);
             source = "layer '" + field.getSimpleName() + "'";
             spec.ifPresent(layers::add);
+            if (spec.isPresent() && spec.get().kind() == LayerSpec.Kind.EMBEDDING
+                    && spec.get().optimizer().kind().layerwise()) {
+                report.error(field, layer.get(), null, Message.CONTRADICTION, "layer '" + field.getSimpleName()
+                        + "' (Embedding) updates only the rows its batch looked up, but " + spec.get().optimizer().kind()
+                        + " scales the whole table by one trust ratio: give the embedding its own @Optimizer (e.g. "
+                        + "ADAM or SGD)");
+            }
             if (spec.isPresent() && spec.get().kind() == LayerSpec.Kind.EMBEDDING && accumulateSteps > 1) {
                 report.error(field, layer.get(), null, Message.CONTRADICTION, "layer '" + field.getSimpleName()
                         + "' (Embedding) updates only the rows its batch looked up, which does not combine with "
@@ -616,14 +623,19 @@ public final class ModelValidator {
             }
             resolved.put(name, value);
         }
-        if (kind == OptimizerKind.SGD && !explicit.containsKey("lr")) {
-            report.error(element, mirror, null, Message.LR_REQUIRED);
+        if (Double.isNaN(kind.defaults().get("lr")) && !explicit.containsKey("lr")) {
+            report.error(element, mirror, null, Message.LR_REQUIRED, kind,
+                    kind == OptimizerKind.SGD ? " (as in PyTorch)" : " (it scales with the batch size)", kind);
         }
         if (kind == OptimizerKind.SGD && resolved.get("nesterov") != 0
                 && (resolved.get("momentum") <= 0 || resolved.get("dampening") != 0)) {
             report.error(element, mirror, explicit.get("nesterov"), Message.CONTRADICTION,
                     "nesterov = true needs momentum > 0 and dampening = 0 (as in PyTorch); got momentum = "
                             + resolved.get("momentum") + ", dampening = " + resolved.get("dampening"));
+        }
+        if (kind == OptimizerKind.LARS && resolved.get("nesterov") != 0 && resolved.get("momentum") <= 0) {
+            report.error(element, mirror, explicit.get("nesterov"), Message.CONTRADICTION,
+                    "nesterov = true needs momentum > 0; got momentum = " + resolved.get("momentum"));
         }
         if (report.problems().size() != problems) {
             return Optional.empty();
@@ -647,6 +659,7 @@ public final class ModelValidator {
             case "lrDecay" -> v < 0 ? "lrDecay must be >= 0" : null;
             case "initialAccumulatorValue" -> v < 0 ? "initialAccumulatorValue must be >= 0" : null;
             case "momentumDecay" -> v < 0 ? "momentumDecay must be >= 0" : null;
+            case "trustCoefficient" -> v <= 0 ? "trustCoefficient must be > 0" : null;
             default -> null;
         };
     }

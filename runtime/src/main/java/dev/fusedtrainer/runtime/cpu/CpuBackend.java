@@ -211,6 +211,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void optimUpdateLayer(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
+                                 FloatPointer s1, FloatPointer s2, long weights, long n, int threads) {
+        CpuKernels.ft_optim_update_layer(hp, step, p, g, s0, s1, s2, weights, n, threads);
+    }
+
+    @Override
     public void optimUpdate(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                             FloatPointer s1, FloatPointer s2, long n, int threads) {
         CpuKernels.ft_optim_update(hp, step, p, g, s0, s1, s2, n, threads);

@@ -69,6 +69,10 @@ public final class CpuKernels implements LoadEnabled {
                                                      FloatPointer s2, FloatPointer z, FloatPointer y, int batch,
                                                      int in, int out, int activation, float slope, int threads);
 
+    public static native void ft_optim_update_layer(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
+                                                    FloatPointer s0, FloatPointer s1, FloatPointer s2, long weights,
+                                                    long n, int threads);
+
     public static native void ft_optim_update(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
                                               FloatPointer s0, FloatPointer s1, FloatPointer s2, long n,
                                               int threads);

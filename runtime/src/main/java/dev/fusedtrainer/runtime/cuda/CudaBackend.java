@@ -57,6 +57,13 @@ public final class CudaBackend implements Backend {
                         + "yet); train it with .device(Device.cpu())");
             }
         }
+        for (LayerLayout layer : layout.layers()) {
+            if (layer.optimizer() != null && layer.optimizer().kind().layerwise()) {
+                throw new UnsupportedOperationException(layout.modelName() + "'s layer " + layer.name() + " uses "
+                        + layer.optimizer().kind() + ", whose per-tensor trust ratio has no CUDA kernel yet; train it with "
+                        + ".device(Device.cpu())");
+            }
+        }
         CudaSupport.Probe probe = CudaSupport.probe(device.index());
         if (!probe.usable()) {
             throw new UnsupportedOperationException("device " + device + " is not usable: " + probe.reason());
@@ -324,6 +331,13 @@ public final class CudaBackend implements Backend {
     /** Unreachable through a generated trainer: {@link #open} refuses layouts with these layers. */
     private static UnsupportedOperationException cpuOnly() {
         return new UnsupportedOperationException("convolution, pooling, dropout, normalisation and embedding have no CUDA kernels yet: use Device.cpu()");
+    }
+
+    /** Element-wise rules only: open() refuses layer-wise ones, so the weights and biases are one pass. */
+    @Override
+    public void optimUpdateLayer(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
+                                 FloatPointer s1, FloatPointer s2, long weights, long n, int threads) {
+        optimUpdate(hp, step, p, g, s0, s1, s2, n, threads);
     }
 
     @Override

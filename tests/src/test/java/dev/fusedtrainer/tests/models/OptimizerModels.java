@@ -104,6 +104,20 @@ public final class OptimizerModels {
         @Layer(units = 5) Dense logits;
     }
 
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+    @Optimizer(value = OptimizerKind.LAMB, lr = 0.01, weightDecay = 0.01)
+    public static class Lamb {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 5) Dense logits;
+    }
+
+    @Model(input = 131, loss = Loss.SOFTMAX_CROSS_ENTROPY)
+    @Optimizer(value = OptimizerKind.LARS, lr = 0.5, momentum = 0.9, weightDecay = 0.01, trustCoefficient = 0.01)
+    public static class Lars {
+        @Layer(units = 13, activation = Activation.TANH) Dense hidden;
+        @Layer(units = 5) Dense logits;
+    }
+
     /**
      * Different rules per layer: {@code a} and {@code b} share the model's Adam (the unfused pass
      * updates them in one sweep), the others override it. Adam's first moment and Adagrad's

@@ -58,6 +58,21 @@ public final class ReferenceOptimizer {
                     d.put("momentumDecay", 4e-3);
                 }
             }
+            case LAMB -> {  // the paper's hyper-parameters; defaults as apex's FusedLAMB and timm's Lamb
+                d.put("lr", 1e-3);
+                d.put("beta1", 0.9);
+                d.put("beta2", 0.999);
+                d.put("eps", 1e-6);
+                d.put("weightDecay", 1e-2);
+            }
+            case LARS -> {  // timm's Lars: lr has no sensible default (it scales with the batch)
+                d.put("lr", Double.NaN);
+                d.put("momentum", 0.9);
+                d.put("weightDecay", 0.0);
+                d.put("trustCoefficient", 1e-3);
+                d.put("eps", 1e-8);
+                d.put("nesterov", 0.0);
+            }
         }
         return d;
     }
@@ -258,6 +273,51 @@ public final class ReferenceOptimizer {
                     double denominator = Math.sqrt(s1[i] / bias2) + eps;
                     p[i] -= lr * (1 - mu) / (1 - nadamMuProduct) * grad / denominator
                             + lr * muNext / (1 - productNext) * s0[i] / denominator;
+                }
+            }
+            case LAMB -> {  // You et al. (2020), Algorithm 2, phi = identity; p is one tensor
+                double beta1 = hp.get("beta1");
+                double beta2 = hp.get("beta2");
+                double eps = hp.get("eps");
+                double[] update = new double[p.length];
+                double weightNorm = 0;
+                double updateNorm = 0;
+                for (int i = 0; i < p.length; i++) {
+                    s0[i] = beta1 * s0[i] + (1 - beta1) * g[i];
+                    s1[i] = beta2 * s1[i] + (1 - beta2) * g[i] * g[i];
+                    double mHat = s0[i] / (1 - Math.pow(beta1, step));
+                    double vHat = s1[i] / (1 - Math.pow(beta2, step));
+                    update[i] = mHat / (Math.sqrt(vHat) + eps) + wd * p[i];
+                    weightNorm += p[i] * p[i];
+                    updateNorm += update[i] * update[i];
+                }
+                weightNorm = Math.sqrt(weightNorm);
+                updateNorm = Math.sqrt(updateNorm);
+                double trust = weightNorm > 0 && updateNorm > 0 ? weightNorm / updateNorm : 1;
+                for (int i = 0; i < p.length; i++) {
+                    p[i] -= lr * trust * update[i];
+                }
+            }
+            case LARS -> {  // You, Gitman, Ginsburg (2017), Algorithm 1, lr outside the momentum as timm; p is one tensor
+                double momentum = hp.get("momentum");
+                boolean nesterov = hp.get("nesterov") != 0;
+                double weightNorm = 0;
+                double gradientNorm = 0;
+                for (int i = 0; i < p.length; i++) {
+                    weightNorm += p[i] * p[i];
+                    gradientNorm += g[i] * g[i];
+                }
+                weightNorm = Math.sqrt(weightNorm);
+                gradientNorm = Math.sqrt(gradientNorm);
+                double local = weightNorm > 0 && gradientNorm > 0
+                        ? hp.get("trustCoefficient") * weightNorm / (gradientNorm + wd * weightNorm + hp.get("eps")) : 1;
+                for (int i = 0; i < p.length; i++) {
+                    double d = local * (g[i] + wd * p[i]);
+                    if (momentum != 0) {
+                        s0[i] = momentum * s0[i] + d;
+                        d = nesterov ? d + momentum * s0[i] : s0[i];
+                    }
+                    p[i] -= lr * d;
                 }
             }
         }

@@ -6,6 +6,8 @@ import dev.fusedtrainer.tests.models.OptimizerModels_AdamaxTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWAmsgradTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamWTrainer;
+import dev.fusedtrainer.tests.models.OptimizerModels_LambTrainer;
+import dev.fusedtrainer.tests.models.OptimizerModels_LarsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_NadamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_PerLayerTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_RmspropCenteredTrainer;
@@ -45,6 +47,8 @@ public final class OptimizerModelCases {
                         TrainerFactory.of(OptimizerModels_AdagradTrainer.class)),
                 new Case("Adamax+decay", TrainerFactory.of(OptimizerModels_AdamaxTrainer.class)),
                 new Case("NAdam+decay", TrainerFactory.of(OptimizerModels_NadamTrainer.class)),
+                new Case("LAMB+decay", TrainerFactory.of(OptimizerModels_LambTrainer.class)),
+                new Case("LARS momentum+decay", TrainerFactory.of(OptimizerModels_LarsTrainer.class)),
                 PER_LAYER);
     }
 }
