@@ -58,16 +58,19 @@ static inline void ft_optim_update(const double* hp, long step, float* P, const 
     else ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
 }
 
-// One layer's block: weights [0, weights) then biases [weights, n), separate tensors for a layer-wise rule.
+// One layer's block: weights [0, weights) then biases [weights, n), separate tensors for a layer-wise rule; the
+// biases decay by their own rate where the layer excludes them (HP_BIAS_WEIGHT_DECAY). A slice of a block (ZeRO)
+// passes its own weights boundary, which may fall outside it.
 static inline void ft_optim_update_layer(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
                                          float* S2, long weights, long n, int threads) {
     if (!ft::layerwise_kind(hp)) {
-        ft::optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+        ft::optim_update_layer_block(hp, step, P, G, S0, S1, S2, weights, n, threads);
         return;
     }
     ft::layerwise_update(hp, step, P, G, S0, S1, weights, threads);
     if (n > weights) {
-        ft::layerwise_update(hp, step, P + weights, G + weights, S0 ? S0 + weights : nullptr,
+        const ft::HyperBlock bias = ft::bias_hyper(hp);
+        ft::layerwise_update(bias.v, step, P + weights, G + weights, S0 ? S0 + weights : nullptr,
                              S1 ? S1 + weights : nullptr, n - weights, threads);
     }
 }

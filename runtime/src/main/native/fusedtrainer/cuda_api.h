@@ -48,6 +48,9 @@ void ft_cuda_dense_forward_fused(const double* hp, long step, const float* X, fl
                                  float slope);
 void ft_cuda_optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1, float* S2,
                           long n);
+// One layer's block: weights [0, weights) then biases, which decay by their own rate where the layer excludes them.
+void ft_cuda_optim_update_layer(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
+                                float* S2, long weights, long n);
 double ft_cuda_softmax_cross_entropy(const float* logits, const int* labels, float* dlogits, long B, long C,
                                      long* correct);
 double ft_cuda_mean_squared_error(const float* y, const float* t, float* dy, long n);

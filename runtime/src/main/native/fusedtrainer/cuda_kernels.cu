@@ -197,6 +197,25 @@ void launch_update(const Rule& rule, cudaStream_t stream, float* P, const float*
     check_launch();
 }
 
+// One layer's block on `stream`: the weights [0, weights) by hp, the biases by their own decay where the layer
+// excludes them (optim.h's bias_hyper); one launch when it does not.
+static void launch_layer_update(const double* hp, long step, cudaStream_t stream, float* P, const float* G, float* S0,
+                                float* S1, float* S2, long weights, long n) {
+    if (!ft::bias_decay_differs(hp)) {
+        ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, stream, P, G, S0, S1, S2, n); });
+        return;
+    }
+    const long w = weights < 0 ? 0 : (weights > n ? n : weights);
+    if (w > 0) ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, stream, P, G, S0, S1, S2, w); });
+    if (n > w) {
+        const ft::HyperBlock bias = ft::bias_hyper(hp);
+        ft::with_rule(bias.v, step, [&](const auto& rule) {
+            launch_update(rule, stream, P + w, G + w, S0 ? S0 + w : nullptr, S1 ? S1 + w : nullptr,
+                          S2 ? S2 + w : nullptr, n - w);
+        });
+    }
+}
+
 // dX[B,in] = dZ[B,out]·W[out,in]; G = [dZᵀ·X | Σ_b dZ]. Column-major: dXᵀ(in×B) = W_cm(in×out)·dZᵀ_cm(out×B);
 // dWᵀ(in×out) = Xᵀ_cm(in×B)·dZ_cm(B×out).
 void gradients(const float* dZ, const float* X, const float* P, float* G, float* dX, int B, int in, int out) {
@@ -393,11 +412,11 @@ void ft_cuda_dense_backward_fused(const double* hp, long step, const float* dZ, 
     if (st.overlap) {
         note(cudaEventRecord(st.grads_ready, st.main));
         note(cudaStreamWaitEvent(st.side, st.grads_ready, 0));
-        ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, st.side, P, G, S0, S1, S2, n); });
+        launch_layer_update(hp, step, st.side, P, G, S0, S1, S2, (long) out * in, n);
         note(cudaEventRecord(st.side_done, st.side));
         st.side_pending = true;
     } else {
-        ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, st.main, P, G, S0, S1, S2, n); });
+        launch_layer_update(hp, step, st.main, P, G, S0, S1, S2, (long) out * in, n);
     }
 }
 
@@ -405,8 +424,7 @@ void ft_cuda_dense_forward_fused(const double* hp, long step, const float* X, fl
                                  float* S1, float* S2, float* Z, float* Y, int B, int in, int out, int act,
                                  float slope) {
     join_side();
-    const long n = (long) out * in + out;
-    ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, st.main, P, G, S0, S1, S2, n); });
+    launch_layer_update(hp, step, st.main, P, G, S0, S1, S2, (long) out * in, (long) out * in + out);
     ft_cuda_dense_forward(X, P, Z, Y, B, in, out, act, slope);
 }
 
@@ -414,6 +432,12 @@ void ft_cuda_optim_update(const double* hp, long step, float* P, const float* G,
                           long n) {
     join_side();
     ft::with_rule(hp, step, [&](const auto& rule) { launch_update(rule, st.main, P, G, S0, S1, S2, n); });
+}
+
+void ft_cuda_optim_update_layer(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
+                                float* S2, long weights, long n) {
+    join_side();
+    launch_layer_update(hp, step, st.main, P, G, S0, S1, S2, weights, n);
 }
 
 double ft_cuda_softmax_cross_entropy(const float* logits, const int* labels, float* dlogits, long B, long C,

@@ -259,6 +259,30 @@ static inline bool fused_blocked_gemm(const Rule& rule, const float* dZ, const f
     return true;
 }
 
+// Unfused update pass.
+static inline void optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
+                                float* S2, long n, int threads) {
+    with_rule(hp, step, [&](const auto& rule) { optim_update_with(rule, P, G, S0, S1, S2, n, threads); });
+}
+
+// An element-wise rule over one layer's block: weights [0, weights) with hp, biases [weights, n) with the
+// bias block (their own decay where the layer excludes them; one pass when it does not). `weights` may lie
+// outside [0, n] for a slice of a block (a ZeRO shard): it is clamped.
+static inline void optim_update_layer_block(const double* hp, long step, float* P, const float* G, float* S0,
+                                            float* S1, float* S2, long weights, long n, int threads) {
+    if (!bias_decay_differs(hp)) {
+        optim_update(hp, step, P, G, S0, S1, S2, n, threads);
+        return;
+    }
+    const long w = std::max(0L, std::min(weights, n));
+    if (w > 0) optim_update(hp, step, P, G, S0, S1, S2, w, threads);
+    if (n > w) {
+        const HyperBlock bias = bias_hyper(hp);
+        optim_update(bias.v, step, P + w, G + w, S0 ? S0 + w : nullptr, S1 ? S1 + w : nullptr, S2 ? S2 + w : nullptr,
+                     n - w, threads);
+    }
+}
+
 // Bias: gradient Σ_batch dZ, updated with the same rule.
 template <class Rule>
 static inline void fused_bias(const Rule& rule, const float* dZ, float* P, float* S0, float* S1, float* S2,
@@ -288,7 +312,6 @@ static inline int dense_backward_fused(const double* hp, long step, const float*
                 status = 1;
                 return;
             }
-            fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
             return;
         }
         const long vec_cols = (long) in / 8 * 8;
@@ -325,11 +348,14 @@ static inline int dense_backward_fused(const double* hp, long step, const float*
                     if (dX) fused_tail_columns<true>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
                     else fused_tail_columns<false>(rule, dZ, X, dX, P, S0, S1, S2, B, in, out, vec_cols);
                 }
-                if (t == 0) fused_bias(rule, dZ, P, S0, S1, S2, B, in, out);
             }
         }
         if (failed) status = 1;
     });
+    if (status == 0) {  // the bias after the weights: it reads only dZ, and may decay by its own rate
+        const HyperBlock bias = bias_hyper(hp);
+        with_rule(bias.v, step, [&](const auto& rule) { fused_bias(rule, dZ, P, S0, S1, S2, B, in, out); });
+    }
     return status;
 }
 
@@ -339,14 +365,7 @@ static inline void dense_backward_then_update(const double* hp, long step, const
                                               float* dX, float* P, float* G, float* S0, float* S1, float* S2,
                                               int B, int in, int out, int threads) {
     dense_backward(dZ, X, P, G, dX, B, in, out, threads);
-    const long n = (long) out * in + out;
-    with_rule(hp, step, [&](const auto& rule) { apply_rule_at(rule, P, G, S0, S1, S2, 0, n); });
-}
-
-// Unfused update pass.
-static inline void optim_update(const double* hp, long step, float* P, const float* G, float* S0, float* S1,
-                                float* S2, long n, int threads) {
-    with_rule(hp, step, [&](const auto& rule) { optim_update_with(rule, P, G, S0, S1, S2, n, threads); });
+    optim_update_layer_block(hp, step, P, G, S0, S1, S2, (long) out * in, (long) out * in + out, 1);
 }
 
 // FORWARD-fused dense forward: applies the deferred update of W and b (gradient G from the last
@@ -356,14 +375,15 @@ static inline void optim_update(const double* hp, long step, float* P, const flo
 static inline void dense_forward_fused(const double* hp, long step, const float* X, float* P, const float* G,
                                        float* S0, float* S1, float* S2, float* Z, float* Y, int B, int in, int out,
                                        int act, float slope, int threads) {
+    const long bias_at = (long) out * in;
+    if (B > kForwardFusedMaxBatch) {  // measured: one whole-layer product wins beyond tiny batches
+        optim_update_layer_block(hp, step, P, G, S0, S1, S2, bias_at, bias_at + out, threads);
+        dense_forward(X, P, Z, Y, B, in, out, act, slope, threads);
+        return;
+    }
+    const HyperBlock bias = bias_hyper(hp);  // the biases first: only the epilogue reads them
+    with_rule(bias.v, step, [&](const auto& rule) { apply_rule_at(rule, P, G + bias_at, S0, S1, S2, bias_at, out); });
     with_rule(hp, step, [&](const auto& rule) {
-        const long bias_at = (long) out * in;
-        if (B > kForwardFusedMaxBatch) {  // measured: one whole-layer product wins beyond tiny batches
-            optim_update_with(rule, P, G, S0, S1, S2, bias_at + out, threads);
-            dense_forward(X, P, Z, Y, B, in, out, act, slope, threads);
-            return;
-        }
-        apply_rule_at(rule, P, G + bias_at, S0, S1, S2, bias_at, out);
         const int rows = std::max(8, std::min(out, (int) (256L * 1024 / std::max(in, 1))));
         for (int j0 = 0; j0 < out; j0 += rows) {
             const int m = std::min(rows, out - j0);
@@ -372,8 +392,8 @@ static inline void dense_forward_fused(const double* hp, long step, const float*
                               S2 ? S2 + a : nullptr, (long) m * in, threads);
             sgemm(false, true, B, m, in, 1.0f, X, in, P + a, in, 0.0f, Z + j0, out, threads);
         }
-        bias_activation_forward(act, slope, P + bias_at, Z, Y, B, out);
     });
+    bias_activation_forward(act, slope, P + bias_at, Z, Y, B, out);
 }
 
 }  // namespace ft

@@ -26,10 +26,26 @@ namespace ft {
 enum OptimSlots {
     HP_KIND = 0, HP_LR, HP_WEIGHT_DECAY, HP_MOMENTUM, HP_DAMPENING, HP_NESTEROV, HP_BETA1,
     HP_BETA2, HP_EPS, HP_AMSGRAD, HP_ALPHA, HP_CENTERED, HP_LR_DECAY, HP_INITIAL_ACC, HP_CLIP_VALUE,
-    HP_MOMENTUM_DECAY, HP_TRUST_COEFFICIENT, HP_SIZE
+    HP_MOMENTUM_DECAY, HP_TRUST_COEFFICIENT, HP_BIAS_WEIGHT_DECAY, HP_SIZE
 };
 enum OptimKind { OPT_SGD = 0, OPT_ADAM = 1, OPT_ADAMW = 2, OPT_RMSPROP = 3, OPT_ADAGRAD = 4, OPT_ADAMAX = 5,
                  OPT_NADAM = 6, OPT_LAMB = 7, OPT_LARS = 8 };
+
+// Weight-decay exclusions (@Layer(decay = WEIGHTS_ONLY)): a layer's biases (normalisation β) decay by
+// HP_BIAS_WEIGHT_DECAY, 0 when excluded, its weights by HP_WEIGHT_DECAY. bias_hyper is the block the bias
+// update sites read; equal to hp unless the layer excludes its biases.
+struct HyperBlock {
+    double v[HP_SIZE];
+};
+inline HyperBlock bias_hyper(const double* hp) {
+    HyperBlock block;
+    for (int i = 0; i < HP_SIZE; i++) block.v[i] = hp[i];
+    block.v[HP_WEIGHT_DECAY] = hp[HP_BIAS_WEIGHT_DECAY];
+    return block;
+}
+inline bool bias_decay_differs(const double* hp) {
+    return hp[HP_BIAS_WEIGHT_DECAY] != hp[HP_WEIGHT_DECAY];
+}
 
 // LAMB and LARS scale each tensor's update by a ratio of norms over the whole tensor, so they are not
 // element-wise rules: layerwise.h applies them in two passes, and with_rule never sees them.

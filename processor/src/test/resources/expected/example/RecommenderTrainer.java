@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.annotations.WeightDecay;
 import dev.fusedtrainer.runtime.Backend;
 import dev.fusedtrainer.runtime.BucketPlan;
 import dev.fusedtrainer.runtime.DataParallel;
@@ -30,8 +31,8 @@ import org.bytedeco.javacpp.FloatPointer;
  *
  * <pre>
  * ids: [B,2] → [B,32] embedding of 2 ids, W[5000,16] updated sparsely (the rows looked up), ADAGRAD(lr=0.05, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1.0E-10)
- * hidden: [B,32] → [B,32] RELU, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
- * click: [B,32] → [B,1] IDENTITY, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
+ * hidden: [B,32] → [B,32] RELU, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, amsgrad=false, decay weights only)
+ * click: [B,32] → [B,1] IDENTITY, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, amsgrad=false, decay none)
  * loss: BINARY_CROSS_ENTROPY_WITH_LOGITS
  * </pre>
  *
@@ -54,9 +55,9 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
             new EmbeddingLayout("ids", 2, 5000, 16,
                     OptimizerConfig.of(OptimizerKind.ADAGRAD, Map.of("lr", 0.05, "lrDecay", 0.0, "weightDecay", 0.0, "initialAccumulatorValue", 0.0, "eps", 1.0E-10))),
             new DenseLayout("hidden", 32, 32, Activation.RELU, 0.01f,
-                    OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0))),
+                    OptimizerConfig.of(OptimizerKind.ADAMW, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.01, "amsgrad", 0.0)).withDecay(WeightDecay.WEIGHTS_ONLY)),
             new DenseLayout("click", 32, 1, Activation.IDENTITY, 0.01f,
-                    OptimizerConfig.of(OptimizerKind.ADAM, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.0, "amsgrad", 0.0)))));
+                    OptimizerConfig.of(OptimizerKind.ADAMW, Map.of("lr", 0.001, "beta1", 0.9, "beta2", 0.999, "eps", 1.0E-8, "weightDecay", 0.01, "amsgrad", 0.0)).withDecay(WeightDecay.NONE))));
 
     /**
      * Data-parallel gradient buckets, planned at compile time in backward order (capacity 1048576 floats,
@@ -355,13 +356,13 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         forward(batch);
         float loss = lossAndGradient(batch);
         long step = core.beginUpdate(core.stepCount() + 1);
-        // click: W[1,32], b[1] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        // click: W[1,32], b[1] ← ADAMW(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(clickHyper, step, clickDy, hiddenY, hiddenDy, clickParams, clickGrads,
                 clickState0, clickState1, clickState2, batch, 32, 1, threads);
         // hidden: dz[B,32] = dy ⊙ relu'(z)
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
                 hiddenZ, hiddenY, hiddenDy, (long) batch * 32);
-        // hidden: W[32,32], b[32] ← ADAM(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
+        // hidden: W[32,32], b[32] ← ADAMW(dzᵀ·x, Σdz) fused right after the layer's gradient, dx = dz·W with the old W first  [BACKWARD]
         backend.denseBackwardFused(hiddenHyper, step, hiddenDy, idsY, idsDy, hiddenParams, hiddenGrads,
                 hiddenState0, hiddenState1, hiddenState2, batch, 32, 32, threads);
         // ids: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update
@@ -389,7 +390,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         // ids: y[B,32] = the rows W[id] of the 2 ids of each sample, concatenated
         backend.embeddingForward(input, idsParams, idsY, batch, 2, 16);
         if (updatesPending) {
-            // hidden: W[32,32], b[32] ← ADAM(gradient of step t-1) just before their forward use, then
+            // hidden: W[32,32], b[32] ← ADAMW(gradient of step t-1) just before their forward use, then
             // y[B,32] = relu(x[B,32] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, idsY, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 32, 32, Activation.RELU.ordinal(), 0.01f, threads);
@@ -399,7 +400,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
                     Activation.RELU.ordinal(), 0.01f);
         }
         if (updatesPending) {
-            // click: W[1,32], b[1] ← ADAM(gradient of step t-1) just before their forward use, then
+            // click: W[1,32], b[1] ← ADAMW(gradient of step t-1) just before their forward use, then
             // y[B,1] = identity(x[B,32] · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(clickHyper, pendingStep, hiddenY, clickParams, clickGrads, clickState0,
                     clickState1, clickState2, clickZ, clickY, batch, 32, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
@@ -457,9 +458,13 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         // ids: the rows its batch looked up only (sparse), ADAGRAD(lr=0.05, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1.0E-10)
         backend.embeddingUpdate(idsHyper, step, idsParams, idsGrads, idsState0, idsState1, idsState2,
                 core.embeddingRows(0), core.touchedRows(0), 16, threads);
-        // hidden, click: 1089 parameters, ADAM(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0, amsgrad=false)
-        backend.optimUpdate(hiddenHyper, step, hiddenParams, hiddenGrads,
-                hiddenState0, hiddenState1, hiddenState2, 1089L, threads);
+        // hidden: 1056 parameters, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, amsgrad=false, decay weights only)
+        // weight decay on the weights only
+        backend.optimUpdateLayer(hiddenHyper, step, hiddenParams, hiddenGrads,
+                hiddenState0, hiddenState1, hiddenState2, 1024L, 1056L, threads);
+        // click: 33 parameters, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, amsgrad=false, decay none)
+        backend.optimUpdate(clickHyper, step, clickParams, clickGrads,
+                clickState0, clickState1, clickState2, 33L, threads);
     }
 
     /**
@@ -525,9 +530,9 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
                 core.embeddingMarks(0), batch, 2, 16));
         // bucket 0, floats [0, 81089): reduced on the communication thread while backward goes on
         dp.reduce(0);
-        // click: W[1,32], b[1] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        // click: W[1,32], b[1] ← ADAMW(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
         dp.update(2, step);
-        // hidden: W[32,32], b[32] ← ADAM(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
+        // hidden: W[32,32], b[32] ← ADAMW(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
         dp.update(1, step);
         // ids: W[5000,16] (rows looked up) ← ADAGRAD(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
         dp.update(0, step);
@@ -553,7 +558,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         // ids: y[B,32] = the rows W[id] of the 2 ids of each sample, concatenated
         backend.embeddingForward(input, idsParams, idsY, batch, 2, 16);
         if (updatesPending && dp.fuseIntoForward(1, pendingStep)) {
-            // hidden: W[32,32], b[32] ← ADAM(averaged gradient of step t-1), fused into y = relu(x · Wᵀ + b)  [FORWARD]
+            // hidden: W[32,32], b[32] ← ADAMW(averaged gradient of step t-1), fused into y = relu(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(hiddenHyper, pendingStep, idsY, hiddenParams, hiddenGrads, hiddenState0,
                     hiddenState1, hiddenState2, hiddenZ, hiddenY, batch, 32, 32, Activation.RELU.ordinal(), 0.01f, threads);
         } else {
@@ -563,7 +568,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
                     Activation.RELU.ordinal(), 0.01f);
         }
         if (updatesPending && dp.fuseIntoForward(2, pendingStep)) {
-            // click: W[1,32], b[1] ← ADAM(averaged gradient of step t-1), fused into y = identity(x · Wᵀ + b)  [FORWARD]
+            // click: W[1,32], b[1] ← ADAMW(averaged gradient of step t-1), fused into y = identity(x · Wᵀ + b)  [FORWARD]
             backend.denseForwardFused(clickHyper, pendingStep, hiddenY, clickParams, clickGrads, clickState0,
                     clickState1, clickState2, clickZ, clickY, batch, 32, 1, Activation.IDENTITY.ordinal(), 0.01f, threads);
         } else {

@@ -15,7 +15,7 @@ import java.lang.annotation.Target;
  * {@code kernel}, {@code stride}, {@code padding}; pooling {@code kernel}, {@code stride}, {@code padding}; Dropout
  * {@code rate}; LayerNorm {@code eps}; BatchNorm {@code eps}, {@code momentum}; Embedding {@code vocabulary},
  * {@code units}; Flatten none. Dense, Conv2d and the normalisations also take {@code activation} (and
- * {@code negativeSlope}). The processor infers every layer's shape from {@link Model#input()} and reports
+ * {@code negativeSlope}); every layer with parameters takes {@code decay}. The processor infers every layer's shape from {@link Model#input()} and reports
  * mismatches at the layer.
  */
 @Documented
@@ -51,6 +51,12 @@ public @interface Layer {
      * {@code running = (1 − momentum) · running + momentum · batch} (PyTorch's default 0.1).
      */
     double momentum() default 0.1;
+
+    /**
+     * Which of the layer's parameters its optimizer's {@code weightDecay} applies to: {@link WeightDecay#ALL} (the
+     * default), {@link WeightDecay#WEIGHTS_ONLY} (not the bias), {@link WeightDecay#NONE}. Layers with parameters.
+     */
+    WeightDecay decay() default WeightDecay.ALL;
 
     /** Element-wise activation applied to the layer's output. */
     Activation activation() default Activation.IDENTITY;

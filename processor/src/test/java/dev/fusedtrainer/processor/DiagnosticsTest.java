@@ -96,7 +96,7 @@ class DiagnosticsTest {
                 "[FT-INPUT] input = {28, 28}: give one flat feature count (e.g. 'input = 784') or channels, height "
                         + "and width for convolutional models (e.g. 'input = {1, 28, 28}')",
                 "input = {28, 28}", "{28"));
-        String conv2dTakes = "which takes filters, kernel, stride, padding, activation, negativeSlope: remove it";
+        String conv2dTakes = "which takes filters, kernel, stride, padding, activation, negativeSlope, decay: remove it";
         fixture("ConvElements",
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] units does not apply to Conv2d layer 'conv', "
                         + conv2dTakes, "@Layer(units = 8", "8"),
@@ -115,7 +115,7 @@ class DiagnosticsTest {
                         "@Layer(activation = Activation.IDENTITY)", "@Layer"));
         fixture("NormElements",
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] units does not apply to LayerNorm layer 'ln', which "
-                        + "takes eps, activation, negativeSlope: remove it", "@Layer(units = 8", "8"),
+                        + "takes eps, activation, negativeSlope, decay: remove it", "@Layer(units = 8", "8"),
                 error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] eps = 0.0 is out of range: it keeps the square root of the "
                         + "variance away from 0: a finite value > 0, e.g. 1e-5", "eps = 0.0", "0.0"),
                 error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] eps = -1.0E-5 is out of range: it keeps the square root of "
@@ -123,7 +123,7 @@ class DiagnosticsTest {
                 error(Message.HYPER_RANGE, "[FT-HYPER-RANGE] momentum = 1.5 is out of range: the running statistics' "
                         + "momentum is in (0, 1] (PyTorch's default 0.1)", "momentum = 1.5", "1.5"),
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] momentum does not apply to Dense layer 'logits', which "
-                        + "takes units, activation, negativeSlope: remove it", "@Layer(momentum = 0.5", "0.5"));
+                        + "takes units, activation, negativeSlope, decay: remove it", "@Layer(momentum = 0.5", "0.5"));
         fixture("EmbeddingPlacement",
                 error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'users' (Embedding) updates only the rows its "
                         + "batch looked up, which does not combine with accumulateSteps = 2 yet (each micro-batch looks up "
@@ -137,9 +137,12 @@ class DiagnosticsTest {
                         + "the model's input is [1, 4, 4]: declare the number of ids per sample, e.g. 'input = 3'",
                         "@Layer(vocabulary = 100", "@Layer"),
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] activation does not apply to Embedding layer 'ids', "
-                        + "which takes vocabulary, units: remove it", "activation = Activation.RELU", ".RELU"),
+                        + "which takes vocabulary, units, decay: remove it", "activation = Activation.RELU", ".RELU"),
                 error(Message.LAYER_NEEDS, "[FT-LAYER-NEEDS] Embedding layer 'ids' needs vocabulary, e.g. "
-                        + "'@Layer(vocabulary = 10000, units = 32)'", "@Layer(units = 8, activation", "@Layer"));
+                        + "'@Layer(vocabulary = 10000, units = 32)'", "@Layer(units = 8, activation", "@Layer"),
+                error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'ids' (Embedding) has no bias, so decay = "
+                        + "WEIGHTS_ONLY is decay = ALL: write ALL or NONE", "decay = WeightDecay.WEIGHTS_ONLY",
+                        ".WEIGHTS_ONLY"));
         fixture("LayerwiseMisuse",
                 error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'ids' (Embedding) updates only the rows its batch "
                         + "looked up, but LAMB scales the whole table by one trust ratio: give the embedding its own "

@@ -40,7 +40,7 @@ class GoldenSourcesTest {
             // image layers: conv (padding, stride), batch norm, max and average pooling, flatten, layer norm, dropout,
             // a per-layer SGD on a conv
             "example/SmallCnn,        example.SmallCnnTrainer",
-            // an embedding table (sparse updates) under a per-layer Adagrad, feeding dense layers
+            // an embedding table (sparse updates) under a per-layer Adagrad, feeding dense layers with decay exclusions
             "example/Recommender,     example.RecommenderTrainer",
     })
     void generatesTheGoldenTrainer(String model, String trainer) throws IOException {

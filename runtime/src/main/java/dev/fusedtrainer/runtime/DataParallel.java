@@ -372,8 +372,11 @@ public final class DataParallel implements AutoCloseable {
             backend.optimUpdateLayer(hp, step, view(params, at), view(grads, at), view(fullState[0], at),
                     view(fullState[1], at), view(fullState[2], at), l.weightCount(), l.parameterCount(), threads);
         } else {
+            // a piece may hold weights, biases or both: the layer's weight boundary, relative to the piece
+            long weightsEnd = layout.offsetOf(layer) + layout.layers().get(layer).weightCount();
             for (Piece piece : piecesOfLayer.get(layer)) {
-                backend.optimUpdate(hp, step, piece.p(), piece.g(), piece.s0(), piece.s1(), piece.s2(), piece.length(), threads);
+                backend.optimUpdateLayer(hp, step, piece.p(), piece.g(), piece.s0(), piece.s1(), piece.s2(),
+                        weightsEnd - piece.paramOffset(), piece.length(), threads);
             }
         }
         countUpdated(layer);

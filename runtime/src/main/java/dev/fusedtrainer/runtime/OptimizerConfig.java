@@ -1,6 +1,7 @@
 package dev.fusedtrainer.runtime;
 
 import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.WeightDecay;
 import java.util.Map;
 
 /**
@@ -24,10 +25,11 @@ public record OptimizerConfig(
         double lrDecay,
         double initialAccumulatorValue,
         double momentumDecay,
-        double trustCoefficient) {
+        double trustCoefficient,
+        boolean decayBiases) {
 
     // Slot order of the native block: keep in sync with OptimSlots in native/fusedtrainer/optim.h.
-    private static final int HP_SIZE = 17;
+    private static final int HP_SIZE = 18;
     /** Index of the learning rate in {@link #hyperParameterBlock()}. */
     public static final int LR_SLOT = 1;
     /** Index of the per-value gradient clip (0: none), a model setting the trainer writes into every block. */
@@ -62,7 +64,19 @@ public record OptimizerConfig(
                 v.applyAsDouble("beta1"), v.applyAsDouble("beta2"), v.applyAsDouble("eps"),
                 v.applyAsDouble("amsgrad") != 0, v.applyAsDouble("alpha"), v.applyAsDouble("centered") != 0,
                 v.applyAsDouble("lrDecay"), v.applyAsDouble("initialAccumulatorValue"),
-                v.applyAsDouble("momentumDecay"), v.applyAsDouble("trustCoefficient"));
+                v.applyAsDouble("momentumDecay"), v.applyAsDouble("trustCoefficient"), true);
+    }
+
+    /** This rule with its weight decay restricted to the layer's weights, or to none of its parameters. */
+    public OptimizerConfig withDecay(WeightDecay scope) {
+        return switch (scope) {
+            case ALL -> this;
+            case WEIGHTS_ONLY -> new OptimizerConfig(kind, lr, weightDecay, momentum, dampening, nesterov, beta1, beta2,
+                    eps, amsgrad, alpha, centered, lrDecay, initialAccumulatorValue, momentumDecay, trustCoefficient,
+                    false);
+            case NONE -> new OptimizerConfig(kind, lr, 0, momentum, dampening, nesterov, beta1, beta2, eps, amsgrad,
+                    alpha, centered, lrDecay, initialAccumulatorValue, momentumDecay, trustCoefficient, true);
+        };
     }
 
     /** Which of the three per-parameter state slots this rule uses. */
@@ -103,6 +117,7 @@ public record OptimizerConfig(
         hp[CLIP_VALUE_SLOT] = 0;
         hp[15] = momentumDecay;
         hp[16] = trustCoefficient;
+        hp[17] = decayBiases ? weightDecay : 0;  // the decay the biases' update reads (optim.h's bias_hyper)
         return hp;
     }
 }

@@ -12,6 +12,7 @@ import com.palantir.javapoet.TypeSpec;
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.annotations.WeightDecay;
 import dev.fusedtrainer.processor.model.BucketPlanner;
 import dev.fusedtrainer.processor.model.LayerSpec;
 import dev.fusedtrainer.processor.model.LrScheduleSpec;
@@ -218,6 +219,10 @@ public final class TrainerGenerator {
         for (Map.Entry<String, Double> e : spec.values().entrySet()) {
             values.add("$L$S, $L", sep, e.getKey(), doubleLiteral(e.getValue()));
             sep = ", ";
+        }
+        if (spec.decay() != WeightDecay.ALL) {
+            return CodeBlock.of("$T.of($T.$L, $T.of($L)).withDecay($T.$L)", OPTIMIZER_CONFIG, OPTIMIZER_KIND, spec.kind(),
+                    Map.class, values.build(), WeightDecay.class, spec.decay());
         }
         return CodeBlock.of("$T.of($T.$L, $T.of($L))", OPTIMIZER_CONFIG, OPTIMIZER_KIND, spec.kind(), Map.class,
                 values.build());
@@ -750,8 +755,9 @@ public final class TrainerGenerator {
                     l.name(), l.name(), l.name(), l.name(), i, i, l.units());
             return;
         }
-        if (l.optimizer().kind().layerwise()) {
-            m.addComment("$L: weight and bias each scaled by its own trust ratio", l.optimizer().kind());
+        if (ownsUpdatePass(l)) {
+            m.addComment("$L", l.optimizer().kind().layerwise() ? l.optimizer().kind() + ": weight and bias each scaled "
+                    + "by its own trust ratio" : "weight decay on the weights only");
             m.addStatement("backend.optimUpdateLayer($LHyper, $L, $LParams, $LGrads,$W$LState0, $LState1, $LState2, $LL, $LL, "
                     + "threads)", l.name(), step, l.name(), l.name(), l.name(), l.name(), l.name(), l.weightCount(),
                     l.parameterCount());
@@ -766,6 +772,15 @@ public final class TrainerGenerator {
      * dense layers with an element-wise rule. The others update right after their whole gradient, or just before
      * their forward.
      */
+    /**
+     * Whether a layer's update tells its weights from its biases (a layer-wise rule's tensors, or decay on the
+     * weights only), so that it cannot share a sweep with other layers.
+     */
+    private static boolean ownsUpdatePass(LayerSpec l) {
+        return l.optimizer().kind().layerwise()
+                || (l.optimizer().decay() == WeightDecay.WEIGHTS_ONLY && l.optimizer().get("weightDecay") != 0);
+    }
+
     private static boolean tileFused(LayerSpec l) {
         return l.kind() == LayerSpec.Kind.DENSE && !l.optimizer().kind().layerwise();
     }
@@ -877,7 +892,7 @@ public final class TrainerGenerator {
         }
         for (List<LayerSpec> group : groupsByOptimizer()) {
             LayerSpec first = group.get(0);
-            if (first.optimizer().kind().layerwise()) {
+            if (ownsUpdatePass(first)) {
                 m.addComment("$L: $L parameters, $L", first.name(), first.parameterCount(), first.optimizer().describe());
                 addLayerUpdate(m, first, "step");
                 continue;
@@ -903,7 +918,7 @@ public final class TrainerGenerator {
             }
             // a layer-wise rule takes each layer's tensors separately: such a layer is a group of its own
             if (!groups.isEmpty() && groups.get(groups.size() - 1).get(0).optimizer().equals(l.optimizer())
-                    && !l.optimizer().kind().layerwise()) {
+                    && !ownsUpdatePass(l)) {
                 groups.get(groups.size() - 1).add(l);
             } else {
                 groups.add(new ArrayList<>(List.of(l)));

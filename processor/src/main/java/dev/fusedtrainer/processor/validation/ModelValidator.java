@@ -5,6 +5,7 @@ import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.LrScheduleKind;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.annotations.WeightDecay;
 import dev.fusedtrainer.processor.diagnostics.Message;
 import dev.fusedtrainer.processor.diagnostics.Report;
 import dev.fusedtrainer.processor.model.LayerSpec;
@@ -364,15 +365,16 @@ public final class ModelValidator {
 
     /** The @Layer elements each kind takes, in the order messages list them. */
     private static final Map<LayerSpec.Kind, List<String>> ELEMENTS = Map.of(
-            LayerSpec.Kind.DENSE, List.of("units", "activation", "negativeSlope"),
-            LayerSpec.Kind.CONV2D, List.of("filters", "kernel", "stride", "padding", "activation", "negativeSlope"),
+            LayerSpec.Kind.DENSE, List.of("units", "activation", "negativeSlope", "decay"),
+            LayerSpec.Kind.CONV2D, List.of("filters", "kernel", "stride", "padding", "activation", "negativeSlope",
+                    "decay"),
             LayerSpec.Kind.MAX_POOL2D, List.of("kernel", "stride", "padding"),
             LayerSpec.Kind.AVG_POOL2D, List.of("kernel", "stride", "padding"),
             LayerSpec.Kind.FLATTEN, List.of(),
             LayerSpec.Kind.DROPOUT, List.of("rate"),
-            LayerSpec.Kind.LAYER_NORM, List.of("eps", "activation", "negativeSlope"),
-            LayerSpec.Kind.BATCH_NORM, List.of("eps", "momentum", "activation", "negativeSlope"),
-            LayerSpec.Kind.EMBEDDING, List.of("vocabulary", "units"));
+            LayerSpec.Kind.LAYER_NORM, List.of("eps", "activation", "negativeSlope", "decay"),
+            LayerSpec.Kind.BATCH_NORM, List.of("eps", "momentum", "activation", "negativeSlope", "decay"),
+            LayerSpec.Kind.EMBEDDING, List.of("vocabulary", "units", "decay"));
 
     /** The kind a layer field's type names; null (reported, or left to javac) when it names none. */
     private LayerSpec.Kind kindOf(VariableElement field, Report report) {
@@ -488,8 +490,14 @@ public final class ModelValidator {
         }
         Optional<AnnotationMirror> own = Mirrors.find(field, OPTIMIZER);
         Optional<OptimizerSpec> optimizer = Optional.empty();
+        WeightDecay decay = WeightDecay.valueOf(Mirrors.enumName(values.get("decay")));
+        if (kind == LayerSpec.Kind.EMBEDDING && decay == WeightDecay.WEIGHTS_ONLY) {
+            report.error(field, layer, values.get("decay"), Message.CONTRADICTION, "layer '" + name
+                    + "' (Embedding) has no bias, so decay = WEIGHTS_ONLY is decay = ALL: write ALL or NONE");
+        }
         if (trainable) {
-            optimizer = own.isPresent() ? readOptimizer(field, own.get(), report) : modelOptimizer;
+            optimizer = (own.isPresent() ? readOptimizer(field, own.get(), report) : modelOptimizer)
+                    .map(o -> o.withDecay(decay));
             if (own.isEmpty() && !modelOptimizerPresent) {
                 report.error(field, layer, null, Message.NO_OPTIMIZER, name);
             }

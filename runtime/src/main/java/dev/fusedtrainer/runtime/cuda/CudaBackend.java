@@ -333,11 +333,11 @@ public final class CudaBackend implements Backend {
         return new UnsupportedOperationException("convolution, pooling, dropout, normalisation and embedding have no CUDA kernels yet: use Device.cpu()");
     }
 
-    /** Element-wise rules only: open() refuses layer-wise ones, so the weights and biases are one pass. */
+    /** Element-wise rules only (open() refuses layer-wise ones); the biases by their own decay where excluded. */
     @Override
     public void optimUpdateLayer(DoublePointer hp, long step, FloatPointer p, FloatPointer g, FloatPointer s0,
                                  FloatPointer s1, FloatPointer s2, long weights, long n, int threads) {
-        optimUpdate(hp, step, p, g, s0, s1, s2, n, threads);
+        CudaKernels.ft_cuda_optim_update_layer(hp, step, p, g, s0, s1, s2, weights, n);
     }
 
     @Override

@@ -83,6 +83,10 @@ public final class CudaKernels {
     public static native void ft_cuda_optim_update(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
                                                    FloatPointer s0, FloatPointer s1, FloatPointer s2, long n);
 
+    public static native void ft_cuda_optim_update_layer(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
+                                                         FloatPointer s0, FloatPointer s1, FloatPointer s2, long weights,
+                                                         long n);
+
     public static native double ft_cuda_softmax_cross_entropy(FloatPointer logits, IntPointer labels,
                                                               FloatPointer dlogits, long batch, long classes,
                                                               CLongPointer correct);
