@@ -65,6 +65,7 @@ public final class DataParallel implements AutoCloseable {
     private final FloatPointer shardGrads;
     private final long shardTotal;             // floats of shardGrads that are this rank's blocks
     private final FloatPointer squaredNorm;    // [1]: clipping's sum of squares, then its sum over ranks
+    private final FloatPointer layerSquares;   // [layers]: per-layer clipping's sums of squares, then over ranks
     private final long[] shardOffsets;
     private final FloatPointer[] shardState;
     private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
@@ -115,6 +116,7 @@ public final class DataParallel implements AutoCloseable {
         batchSizes = own(new FloatPointer(comm.size()));
         lossSum = own(new FloatPointer(1));
         squaredNorm = own(new FloatPointer(1));
+        layerSquares = own(new FloatPointer(Math.max(1, layout.layers().size())));
 
         if (sharded) {
             shardOffsets = new long[buckets];
@@ -233,6 +235,16 @@ public final class DataParallel implements AutoCloseable {
 
     public boolean sharded() {
         return sharded;
+    }
+
+    /** Sharded mode: this rank's blocks of the reduced gradient (what its updates read); null otherwise. */
+    public FloatPointer shardGradients() {
+        return shardGrads;
+    }
+
+    /** Floats of {@link #shardGradients()}. */
+    public long shardSize() {
+        return shardTotal;
     }
 
     // ---- the step, called by generated code in this order ----
@@ -357,6 +369,57 @@ public final class DataParallel implements AutoCloseable {
             backend.scale(gradient, n, (float) coefficient);
         }
         return norm;
+    }
+
+    /**
+     * Per-layer gradient-norm clipping of this step's averaged gradient: each layer's (weights and bias) scaled by
+     * {@code maxNorm / (norm + 1e-6)} where that is below 1; call after backward, before any update. All-reduce
+     * mode: every rank holds the whole gradient, no collective. Sharded: each rank sums the squares of its pieces
+     * of every layer and one all-reduce of the per-layer sums gives every rank every layer's norm.
+     */
+    public void clipLayerGradientNorms(double maxNorm) {
+        awaitAllReductions();
+        int layers = layout.layers().size();
+        double[] squares = new double[layers];
+        for (int layer = 0; layer < layers; layer++) {
+            if (!sharded) {
+                long n = layout.layers().get(layer).parameterCount();
+                squares[layer] = n == 0 ? 0 : backend.sumOfSquares(view(grads, layout.offsetOf(layer)), n);
+                continue;
+            }
+            for (Piece piece : piecesOfLayer.get(layer)) {
+                squares[layer] += backend.sumOfSquares(piece.g(), piece.length());
+            }
+        }
+        if (sharded) {
+            layerSquares.put(toFloats(squares));
+            thread.allReduceSum(layerSquares, layers).await();
+            for (int layer = 0; layer < layers; layer++) {
+                squares[layer] = layerSquares.get(layer);
+            }
+        }
+        for (int layer = 0; layer < layers; layer++) {
+            double coefficient = maxNorm / (Math.sqrt(squares[layer]) + 1e-6);
+            if (coefficient >= 1) {
+                continue;
+            }
+            if (!sharded) {
+                backend.scale(view(grads, layout.offsetOf(layer)), layout.layers().get(layer).parameterCount(),
+                        (float) coefficient);
+                continue;
+            }
+            for (Piece piece : piecesOfLayer.get(layer)) {
+                backend.scale(piece.g(), piece.length(), (float) coefficient);
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return floats;
     }
 
     /** Applies {@code layer}'s optimizer update (update number {@code step}) with the reduced gradient. */

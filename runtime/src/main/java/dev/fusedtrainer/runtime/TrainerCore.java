@@ -678,16 +678,18 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalStateException("gradient accumulation needs the full gradients, which schedule " + schedule
                     + " does not keep");
         }
-        long n = layout.parameterCount();
+        // ZeRO-1: each micro-batch's averaged gradient exists only as this rank's blocks, and only those are updated
+        FloatPointer gradient = shardedState() ? dataParallel.shardGradients() : grads;
+        long n = shardedState() ? dataParallel.shardSize() : layout.parameterCount();
         float weight = 1f / cycle;
         if (accumulated == null) {
-            accumulated = allocate(n);
+            accumulated = allocate(Math.max(1, n));
         }
         if (++microBatches < cycle) {
-            backend.axpby(grads, weight, accumulated, microBatches == 1 ? 0 : 1, n);
+            backend.axpby(gradient, weight, accumulated, microBatches == 1 ? 0 : 1, n);
             return false;
         }
-        backend.axpby(accumulated, 1, grads, weight, n);  // grads = sum so far + this one's share
+        backend.axpby(accumulated, 1, gradient, weight, n);  // gradient = sum so far + this one's share
         microBatches = 0;
         return true;
     }

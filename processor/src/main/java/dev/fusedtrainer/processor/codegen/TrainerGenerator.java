@@ -237,11 +237,6 @@ public final class TrainerGenerator {
                             + " accumulates gradients over " + model.accumulateSteps() + " micro-batches (accumulateSteps), "
                             + "which needs them all before the update; BACKWARD updates inside every backward pass: use "
                             + ".schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
-                    .endControlFlow()
-                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
-                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
-                            + ": gradient accumulation with sharded optimizer state is not supported yet (each rank holds "
-                            + "only its blocks of each micro-batch's gradient); use .shardOptimizerState(false)")
                     .endControlFlow();
         }
         if (model.clipLayerGradNorm() > 0) {
@@ -250,11 +245,6 @@ public final class TrainerGenerator {
                             + " clips each layer's gradient norm (clipLayerGradNorm = " + model.clipLayerGradNorm()
                             + "), which needs the layer's whole gradient before its update; BACKWARD updates it tile by "
                             + "tile: use .schedule(Schedule.FORWARD) (exact) or Schedule.UNFUSED")
-                    .endControlFlow()
-                    .beginControlFlow("if (builder.communicator != null && builder.shardOptimizerState)")
-                    .addStatement("throw new $T($S)", UnsupportedOperationException.class, model.modelName()
-                            + ": per-layer gradient clipping with sharded optimizer state is not supported yet; use "
-                            + ".shardOptimizerState(false)")
                     .endControlFlow();
         }
         if (model.clipGradNorm() > 0) {
@@ -500,7 +490,10 @@ public final class TrainerGenerator {
     private CodeBlock clipGradientsDataParallel() {
         CodeBlock.Builder code = CodeBlock.builder();
         if (model.clipLayerGradNorm() > 0) {
-            code.addStatement("dp.awaitAllReductions()").add(clipLayerGradients());
+            code.add("// clip_grad_norm_(layer.parameters(), max_norm = $L) for every layer, on the averaged gradient (sharded:\n",
+                            model.clipLayerGradNorm())
+                    .add("// this rank's pieces of each layer, one all-reduce of the per-layer sums of squares)\n")
+                    .addStatement("dp.clipLayerGradientNorms($L)", model.clipLayerGradNorm());
         }
         if (model.clipGradNorm() == 0) {
             return code.build();
@@ -512,8 +505,8 @@ public final class TrainerGenerator {
     }
 
     /**
-     * Data-parallel accumulation (all-reduce mode): every micro-batch's gradient is reduced as usual (no
-     * DDP-style no_sync yet), and the averaged gradients are accumulated exactly as in one process.
+     * Data-parallel accumulation: every micro-batch's gradient is reduced as usual (no DDP-style no_sync
+     * yet), and the averaged gradients (sharded: this rank's blocks of them) are accumulated as in one process.
      */
     private CodeBlock accumulateDataParallel() {
         if (model.accumulateSteps() == 1) {

@@ -56,10 +56,13 @@ public final class DataParallelRuns {
             all.add(new Config("ClippedSgd", Schedule.UNFUSED, sharded, 64));
             all.add(new Config("ClippedSgd", Schedule.FORWARD, sharded, 63));
         }
-        all.add(new Config("LayerClippedSgd", Schedule.FORWARD, false, 63));
-        // accumulation (pairs of micro-batches) then clipping: all-reduce mode
-        all.add(new Config("AccumulatedPairsSgd", Schedule.UNFUSED, false, 64));
-        all.add(new Config("AccumulatedPairsSgd", Schedule.FORWARD, false, 63));
+        // per-layer clipping, and accumulation (pairs of micro-batches) then clipping: both modes
+        for (boolean sharded : new boolean[] {false, true}) {
+            all.add(new Config("LayerClippedSgd", Schedule.FORWARD, sharded, 63));
+            all.add(new Config("LayerClippedSgd", Schedule.UNFUSED, sharded, 64));
+            all.add(new Config("AccumulatedPairsSgd", Schedule.UNFUSED, sharded, 64));
+            all.add(new Config("AccumulatedPairsSgd", Schedule.FORWARD, sharded, 63));
+        }
         // convolution, pooling and flatten: every schedule, both modes
         for (Schedule schedule : Schedule.values()) {
             for (boolean sharded : new boolean[] {false, true}) {
