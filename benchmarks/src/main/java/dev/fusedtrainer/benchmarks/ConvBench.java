@@ -3,7 +3,6 @@ package dev.fusedtrainer.benchmarks;
 import dev.fusedtrainer.annotations.Schedule;
 import dev.fusedtrainer.benchmarks.models.Cnn32x64AdamTrainer;
 import dev.fusedtrainer.runtime.Trainer;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,27 +50,15 @@ public final class ConvBench implements Callable<Integer> {
         }
         int[] y = random.ints(batch, 0, 10).toArray();
         Map<Schedule, Trainer> trainers = new EnumMap<>(Schedule.class);
-        Map<Schedule, List<Double>> perStepMs = new EnumMap<>(Schedule.class);
+        Map<Schedule, List<Double>> perStepMs;
         try {
+            Map<Schedule, Runnable> steps = new EnumMap<>(Schedule.class);
             for (Schedule s : Schedule.values()) {
                 Trainer t = Cnn32x64AdamTrainer.builder().schedule(s).threads(threads).maxBatch(batch).seed(3).build();
                 trainers.put(s, t);
-                perStepMs.put(s, new ArrayList<>());
-                for (int i = 0; i < Math.max(3, steps / 2); i++) {
-                    t.step(x, y);  // warm-up: caches, page faults, the JIT
-                }
+                steps.put(s, () -> t.step(x, y));
             }
-            for (int round = 0; round < rounds; round++) {
-                for (int k = 0; k < Schedule.values().length; k++) {
-                    Schedule s = Schedule.values()[(round + k) % Schedule.values().length];  // rotate the order
-                    Trainer t = trainers.get(s);
-                    long start = System.nanoTime();
-                    for (int i = 0; i < steps; i++) {
-                        t.step(x, y);
-                    }
-                    perStepMs.get(s).add((System.nanoTime() - start) / 1e6 / steps);
-                }
-            }
+            perStepMs = RotatingRounds.time(steps, Math.max(3, this.steps / 2), rounds, this.steps);
         } finally {
             trainers.values().forEach(Trainer::close);
         }
@@ -79,21 +66,13 @@ public final class ConvBench implements Callable<Integer> {
                 + "Adam; batch %d, %d thread(s), %d rounds x %d steps, rotating%n%n", batch, threads, rounds, steps);
         System.out.println("| schedule | median ms/step | min | max | samples/s | vs UNFUSED |");
         System.out.println("|---|---|---|---|---|---|");
-        double unfused = median(perStepMs.get(Schedule.UNFUSED));
+        double unfused = RotatingRounds.median(perStepMs.get(Schedule.UNFUSED));
         for (Schedule s : Schedule.values()) {
             List<Double> ms = perStepMs.get(s);
-            double median = median(ms);
+            double median = RotatingRounds.median(ms);
             System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.0f | %.3f |%n", s, median,
-                    ms.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
-                    ms.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), batch * 1000 / median,
-                    median / unfused);
+                    RotatingRounds.min(ms), RotatingRounds.max(ms), batch * 1000 / median, median / unfused);
         }
         return 0;
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
