@@ -171,6 +171,28 @@ static inline void ft_batch_norm_forward(const float* X, const float* P, float* 
     ft::batch_norm_forward(X, P, stats, R, Z, Y, B, C, S, eps, momentum, training, act, slope, threads);
 }
 
+static inline void ft_batch_norm_sums(const float* X, const float* sums, long n_total, float* out, int B, int C,
+                                      int S, int threads) {
+    ft::batch_norm_sums(X, sums, n_total, out, B, C, S, threads);
+}
+
+static inline void ft_batch_norm_apply(const float* X, const float* P, const float* sums, const float* squares,
+                                       long n_total, float* stats, float* R, float* Z, float* Y, int B, int C, int S,
+                                       float eps, float momentum, int act, float slope, int threads) {
+    ft::batch_norm_apply(X, P, sums, squares, n_total, stats, R, Z, Y, B, C, S, eps, momentum, act, slope, threads);
+}
+
+static inline void ft_batch_norm_grad_sums(const float* dZ, const float* X, const float* stats, float* G, int B,
+                                           int C, int S, int threads) {
+    ft::batch_norm_grad_sums(dZ, X, stats, G, B, C, S, threads);
+}
+
+static inline void ft_batch_norm_input_grad(const float* dZ, const float* X, const float* P, const float* stats,
+                                            const float* sums, long n_total, float* dX, int B, int C, int S,
+                                            int threads) {
+    ft::batch_norm_input_grad(dZ, X, P, stats, sums, n_total, dX, B, C, S, threads);
+}
+
 static inline void ft_embedding_forward(const float* X, const float* P, float* Y, int B, int fields, int D,
                                         int threads) {
     ft::embedding_forward(X, P, Y, B, fields, D, threads);

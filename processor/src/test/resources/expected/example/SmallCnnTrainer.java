@@ -711,7 +711,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
                 bnZ, bnY, bnDy, (long) batch * 24);
         // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
-        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
+        dp.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // pool1: dx[B,4,12,12] from dy[B,4,6,6]
@@ -775,8 +775,9 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
             dp.awaitWeights(3);
         }
         // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
-        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
-                true, Activation.RELU.ordinal(), 0.01f);
+        // bn: synchronised: the whole batch's per-channel mean and variance, all-reduced
+        dp.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
         backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
@@ -828,8 +829,9 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
                 Activation.IDENTITY.ordinal(), 0.01f);
         dp.awaitWeights(3);
         // bn: y[B,6,2,2] = relu(γ ⊙ (x - mean) / √(var + 1.0E-5) + β) per channel: the batch's mean and var in training (running ones move by 0.1), else the running ones
-        backend.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
-                true, Activation.RELU.ordinal(), 0.01f);
+        // bn: synchronised: the whole batch's per-channel mean and variance, all-reduced
+        dp.batchNormForward(conv2Y, bnParams, bnStats, bnRunning, bnZ, bnY, batch, 6, 4, 1.0E-5f, 0.1f,
+                Activation.RELU.ordinal(), 0.01f);
         // pool2: y[B,6,1,1] = average pool of x[B,6,2,2], 2x2 stride 1
         backend.pool2dForward(false, bnY, pool2Y, batch, 6, 2, 2, 2, 1, 0);
         // flat: x[B,6,1,1] viewed as [B,6] (NCHW is already row-major: no copy)
@@ -861,7 +863,7 @@ public final class SmallCnnTrainer extends SmallCnn implements Trainer {
         backend.activationBackward(Activation.RELU.ordinal(), 0.01f,
                 bnZ, bnY, bnDy, (long) batch * 24);
         // bn: gradients of γ[6], β[6], and dx (with the old γ), through the batch's statistics
-        backend.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
+        dp.batchNormBackward(bnDy, conv2Y, bnParams, bnStats, bnGrads, conv2Dy, batch, 6, 4);
         // conv2: gradients of W[6,4,3,3], b[6], and dx (with the old W)
         backend.conv2dBackward(conv2Dy, pool1Y, conv2Params, conv2Grads, pool1Dy, batch, 4, 6, 6, 6, 3, 2, 0);
         // pool1: dx[B,4,12,12] from dy[B,4,6,6]

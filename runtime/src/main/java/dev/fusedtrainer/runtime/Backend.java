@@ -127,6 +127,26 @@ public interface Backend {
     void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
                            FloatPointer dx, int batch, int channels, int spatial);
 
+    /**
+     * Synchronised batch norm (data-parallel), forward steps 1 and 2: out[c] = this slice's Σ x (sums null), or
+     * its Σ (x − mean)² with mean = sums[c] / nTotal, sums being step 1's all-reduced.
+     */
+    void batchNormSums(FloatPointer x, FloatPointer sums, long nTotal, FloatPointer out, int batch, int channels,
+                       int spatial);
+
+    /** Step 3: normalise with the whole batch's statistics (all-reduced sums and squares over nTotal values). */
+    void batchNormApply(FloatPointer x, FloatPointer p, FloatPointer sums, FloatPointer squares, long nTotal,
+                        FloatPointer stats, FloatPointer running, FloatPointer z, FloatPointer y, int batch,
+                        int channels, int spatial, float eps, float momentum, int activation, float slope);
+
+    /** Backward step 1: g = this slice's [Σ dz ⊙ x̂ | Σ dz] per channel. */
+    void batchNormGradSums(FloatPointer dz, FloatPointer x, FloatPointer stats, FloatPointer g, int batch, int channels,
+                           int spatial);
+
+    /** Backward step 2: dx from the whole batch's sums (all-reduced g) over nTotal values. */
+    void batchNormInputGrad(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer sums,
+                            long nTotal, FloatPointer dx, int batch, int channels, int spatial);
+
     /** y[b, f·units + d] = table[x[b, f]][d]: each of the fields' ids looks up its row (ids validated already). */
     void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units);
 

@@ -66,6 +66,7 @@ public final class DataParallel implements AutoCloseable {
     private final long shardTotal;             // floats of shardGrads that are this rank's blocks
     private final FloatPointer squaredNorm;    // [1]: clipping's sum of squares, then its sum over ranks
     private final FloatPointer layerSquares;   // [layers]: per-layer clipping's sums of squares, then over ranks
+    private final FloatPointer normSums;       // [2 · widest batch norm]: synchronised batch norm's per-channel sums
     private final long[] shardOffsets;
     private final FloatPointer[] shardState;
     private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
@@ -117,6 +118,13 @@ public final class DataParallel implements AutoCloseable {
         lossSum = own(new FloatPointer(1));
         squaredNorm = own(new FloatPointer(1));
         layerSquares = own(new FloatPointer(Math.max(1, layout.layers().size())));
+        int widest = 1;
+        for (LayerLayout layer : layout.layers()) {
+            if (layer instanceof BatchNormLayout norm) {
+                widest = Math.max(widest, norm.channels());
+            }
+        }
+        normSums = own(new FloatPointer(2L * widest));
 
         if (sharded) {
             shardOffsets = new long[buckets];
@@ -273,6 +281,50 @@ public final class DataParallel implements AutoCloseable {
             totalBatch = total;
         }
         return totalBatch;
+    }
+
+    /** Every rank's samples in this step, as a count (waits for the batch sizes). */
+    public long globalBatch() {
+        return (long) totalBatch();
+    }
+
+    // ---- synchronised batch norm: the whole batch's statistics on every rank ----
+
+    /**
+     * A training forward of a batch norm layer normalised by the whole batch's statistics, as one process on it
+     * would: this rank's per-channel sums, all-reduced; then its squares about the global mean, all-reduced (two
+     * passes, as one process computes the variance); then the normalisation and the running statistics (every rank
+     * moves them alike). The collectives run on the communication thread in order with the buckets' reductions.
+     */
+    public void batchNormForward(FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer running,
+                                 FloatPointer z, FloatPointer y, int batch, int channels, int spatial, float eps,
+                                 float momentum, int activation, float slope) {
+        long n = globalBatch() * spatial;
+        FloatPointer sums = view(normSums, 0);
+        FloatPointer squares = view(normSums, channels);
+        backend.batchNormSums(x, null, n, sums, batch, channels, spatial);
+        thread.allReduceSum(sums, channels).await();
+        backend.batchNormSums(x, sums, n, squares, batch, channels, spatial);
+        thread.allReduceSum(squares, channels).await();
+        backend.batchNormApply(x, p, sums, squares, n, stats, running, z, y, batch, channels, spatial, eps, momentum,
+                activation, slope);
+    }
+
+    /**
+     * The backward of {@link #batchNormForward}: g gets this rank's share of the parameter gradient (the buckets
+     * reduce it with the rest), dx the input gradient through the whole batch's statistics, from the all-reduced
+     * per-channel sums of dz and dz ⊙ x̂.
+     */
+    public void batchNormBackward(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats, FloatPointer g,
+                                  FloatPointer dx, int batch, int channels, int spatial) {
+        backend.batchNormGradSums(dz, x, stats, g, batch, channels, spatial);
+        if (dx == null) {
+            return;  // the first layer: nothing needs the whole batch's sums
+        }
+        FloatPointer sums = view(normSums, 0);
+        backend.axpby(g, 1, sums, 0, 2L * channels);
+        thread.allReduceSum(sums, 2L * channels).await();
+        backend.batchNormInputGrad(dz, x, p, stats, sums, globalBatch() * spatial, dx, batch, channels, spatial);
     }
 
     /**

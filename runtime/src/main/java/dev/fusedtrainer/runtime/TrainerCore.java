@@ -126,12 +126,6 @@ public final class TrainerCore implements TrainerState {
                             + "different rows (a union of row lists per step is not implemented yet); train it in one "
                             + "process");
                 }
-                if (layer instanceof BatchNormLayout) {
-                    throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": batch "
-                            + "norm normalises by the statistics of the batch, and data-parallel ranks see only their "
-                            + "slice of it (synchronised batch norm is not implemented yet), so the result would "
-                            + "depend on the number of ranks; train it in one process, or use a LayerNorm layer");
-                }
             }
         }
         this.backend = device.kind() == Device.Kind.CPU ? new CpuBackend(threads) : CudaBackend.open(device, layout, maxBatch);
@@ -453,9 +447,10 @@ public final class TrainerCore implements TrainerState {
      * unbiased running estimate undefined), as in PyTorch. Generated code calls this for flat batch norm inputs.
      */
     public void requireBatchStatistics(String layer, int batch) {
-        if (batch < 2) {
+        long whole = dataParallel == null ? batch : dataParallel.globalBatch();  // synchronised: the whole batch's
+        if (whole < 2) {
             throw new IllegalArgumentException("batch norm layer '" + layer + "' needs more than one value per channel "
-                    + "in a training step, but the batch has " + batch + " sample: train with batches of 2 or more "
+                    + "in a training step, but the batch has " + whole + " sample: train with batches of 2 or more "
                     + "(predict and evaluate take any number)");
         }
     }

@@ -230,11 +230,26 @@ class NormalizationTest {
         }
     }
 
+    /** One rank of a data-parallel job (the MPI tests run 2 and 3): synchronised batch norm, and layer norm. */
     @Test
-    void dataParallelBatchNormIsRefusedAndLayerNormTrainsAsOneProcess() {
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> NormModels_FlatBatchNormTrainer.builder().communicator(Communicator.local()).build());
-        assertTrue(e.getMessage().contains("bn") && e.getMessage().contains("LayerNorm"), e.getMessage());
+    void dataParallelTrainsAsOneProcess() {
+        for (boolean sharded : new boolean[] {false, true}) {
+            SplittableRandom data = new SplittableRandom(2);
+            try (Trainer single = NormModels_FlatBatchNormTrainer.builder().maxBatch(8).build();
+                 Trainer ranked = NormModels_FlatBatchNormTrainer.builder().maxBatch(8).communicator(Communicator.local())
+                         .shardOptimizerState(sharded).build()) {
+                for (int step = 0; step < 3; step++) {
+                    float[] x = Data.uniform(data, 8 * 6, 1.0);
+                    int[] labels = Data.labels(data, 8, 3);
+                    single.step(x, labels);
+                    ranked.step(x, labels);
+                }
+                Close.assertClose("bn.weight", Data.toDouble(single.parameter("bn.weight")),
+                        Data.toDouble(ranked.parameter("bn.weight")), 1e-6, 0);
+                Close.assertClose("bn.running_var", Data.toDouble(single.buffer("bn.running_var")),
+                        Data.toDouble(ranked.buffer("bn.running_var")), 1e-6, 0);
+            }
+        }
 
         SplittableRandom data = new SplittableRandom(2);
         float[] x = Data.uniform(data, 8 * 8, 1.0);

@@ -663,6 +663,14 @@ public final class TrainerGenerator {
 
     /** {@code training}: the Java expression that says whether this is a training pass (dropout and batch norm care). */
     private void addLayerForward(MethodSpec.Builder m, int i, String training) {
+        addLayerForward(m, i, training, false);
+    }
+
+    /**
+     * {@code synchronised}: a data-parallel training pass, where batch norm normalises by the whole batch's
+     * statistics (its sums all-reduced across ranks).
+     */
+    private void addLayerForward(MethodSpec.Builder m, int i, String training, boolean synchronised) {
         LayerSpec l = layers.get(i);
         String act = l.activation().name().toLowerCase(Locale.ROOT);
         List<Integer> in = l.inShape();
@@ -722,10 +730,18 @@ public final class TrainerGenerator {
                                 .addStatement("core.requireBatchStatistics($S, batch)", l.name()).endControlFlow();
                     }
                 }
-                m.addStatement("backend.batchNormForward($L, $LParams, $LStats, $LRunning, $LZ, $LY, batch, $L, $L, $Lf, "
-                        + "$Lf,$W$L, $T.$L.ordinal(), $Lf)", inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(),
-                        in.get(0), l.spatial(), floatLiteral(l.eps()), floatLiteral(l.momentum()), training, ACTIVATION,
-                        l.activation(), floatLiteral(l.negativeSlope()));
+                if (synchronised) {
+                    m.addComment("$L: synchronised: the whole batch's per-channel mean and variance, all-reduced", l.name());
+                    m.addStatement("dp.batchNormForward($L, $LParams, $LStats, $LRunning, $LZ, $LY, batch, $L, $L, $Lf, $Lf,"
+                            + "$W$T.$L.ordinal(), $Lf)", inputOf(i), l.name(), l.name(), l.name(), l.name(), l.name(),
+                            in.get(0), l.spatial(), floatLiteral(l.eps()), floatLiteral(l.momentum()), ACTIVATION,
+                            l.activation(), floatLiteral(l.negativeSlope()));
+                } else {
+                    m.addStatement("backend.batchNormForward($L, $LParams, $LStats, $LRunning, $LZ, $LY, batch, $L, $L, "
+                            + "$Lf, $Lf,$W$L, $T.$L.ordinal(), $Lf)", inputOf(i), l.name(), l.name(), l.name(), l.name(),
+                            l.name(), in.get(0), l.spatial(), floatLiteral(l.eps()), floatLiteral(l.momentum()), training,
+                            ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
+                }
             }
             case FLATTEN -> m.addComment("$L: x$L viewed as $L (NCHW is already row-major: no copy)", l.name(),
                     batchShape(in), batchShape(l.outShape()));
@@ -809,6 +825,11 @@ public final class TrainerGenerator {
 
     /** Layer i's activation backward, then its weight gradient and (but for the first layer) dx. */
     private void addLayerBackward(MethodSpec.Builder m, int i) {
+        addLayerBackward(m, i, false);
+    }
+
+    /** {@code synchronised}: data-parallel, where batch norm's input gradient needs the whole batch's sums. */
+    private void addLayerBackward(MethodSpec.Builder m, int i, boolean synchronised) {
         LayerSpec l = layers.get(i);
         boolean dx = !inputGradOf(i).equals("null");
         List<Integer> in = l.inShape();
@@ -854,8 +875,9 @@ public final class TrainerGenerator {
             case BATCH_NORM -> {
                 m.addComment("$L: gradients of $L$L, through the batch's statistics", l.name(), paramShapes(l),
                         dx ? ", and dx (with the old γ)" : "");
-                m.addStatement("backend.batchNormBackward($LDy, $L, $LParams, $LStats, $LGrads, $L, batch, $L, $L)",
-                        l.name(), inputOf(i), l.name(), l.name(), l.name(), inputGradOf(i), in.get(0), l.spatial());
+                m.addStatement("$L.batchNormBackward($LDy, $L, $LParams, $LStats, $LGrads, $L, batch, $L, $L)",
+                        synchronised ? "dp" : "backend", l.name(), inputOf(i), l.name(), l.name(), l.name(),
+                        inputGradOf(i), in.get(0), l.spatial());
             }
             case FLATTEN -> {
             }
@@ -1041,7 +1063,7 @@ public final class TrainerGenerator {
         addLossAndScale(m);
         m.addStatement("long step = core.beginUpdate(core.stepCount() + 1)");
         for (int i = layers.size() - 1; i >= 0; i--) {
-            addLayerBackward(m, i);
+            addLayerBackward(m, i, true);
             addReductions(m, i);
             addFusedUpdates(m, i + 1);
         }
@@ -1078,7 +1100,7 @@ public final class TrainerGenerator {
                     m.addStatement("dp.awaitWeights($L)", i);
                     m.endControlFlow();
                 }
-                addLayerForward(m, i);
+                addLayerForward(m, i, "true", true);
                 continue;
             }
             m.beginControlFlow("if (updatesPending && dp.fuseIntoForward($L, pendingStep))", i);
@@ -1090,7 +1112,7 @@ public final class TrainerGenerator {
                     ACTIVATION, l.activation(), floatLiteral(l.negativeSlope()));
             m.nextControlFlow("else");
             m.addStatement("dp.awaitWeights($L)", i);
-            addLayerForward(m, i);
+            addLayerForward(m, i, "true", true);
             m.endControlFlow();
         }
         m.addStatement("updatesPending = false");
@@ -1111,7 +1133,7 @@ public final class TrainerGenerator {
             if (layers.get(i).trainable()) {
                 m.addStatement("dp.awaitWeights($L)", i);
             }
-            addLayerForward(m, i);
+            addLayerForward(m, i, "true", true);
         }
         return m.build();
     }
@@ -1121,7 +1143,7 @@ public final class TrainerGenerator {
                 .addParameter(TypeName.INT, "batch")
                 .addJavadoc("Full gradients, each bucket's reduction started as soon as the bucket is complete.\n");
         for (int i = layers.size() - 1; i >= 0; i--) {
-            addLayerBackward(m, i);
+            addLayerBackward(m, i, true);
             addReductions(m, i);
         }
         return m.build();

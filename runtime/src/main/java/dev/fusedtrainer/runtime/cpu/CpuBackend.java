@@ -194,6 +194,33 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormSums(FloatPointer x, FloatPointer sums, long nTotal, FloatPointer out, int batch, int channels,
+                              int spatial) {
+        CpuKernels.ft_batch_norm_sums(x, sums, nTotal, out, batch, channels, spatial, threads);
+    }
+
+    @Override
+    public void batchNormApply(FloatPointer x, FloatPointer p, FloatPointer sums, FloatPointer squares, long nTotal,
+                               FloatPointer stats, FloatPointer running, FloatPointer z, FloatPointer y, int batch,
+                               int channels, int spatial, float eps, float momentum, int activation, float slope) {
+        CpuKernels.ft_batch_norm_apply(x, p, sums, squares, nTotal, stats, running, z, y, batch, channels, spatial, eps,
+                momentum, activation, slope, threads);
+    }
+
+    @Override
+    public void batchNormGradSums(FloatPointer dz, FloatPointer x, FloatPointer stats, FloatPointer g, int batch,
+                                  int channels, int spatial) {
+        CpuKernels.ft_batch_norm_grad_sums(dz, x, stats, g, batch, channels, spatial, threads);
+    }
+
+    @Override
+    public void batchNormInputGrad(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats,
+                                   FloatPointer sums, long nTotal, FloatPointer dx, int batch, int channels,
+                                   int spatial) {
+        CpuKernels.ft_batch_norm_input_grad(dz, x, p, stats, sums, nTotal, dx, batch, channels, spatial, threads);
+    }
+
+    @Override
     public void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units) {
         CpuKernels.ft_embedding_forward(x, table, y, batch, fields, units, threads);
     }

@@ -140,6 +140,24 @@ public final class CpuKernels implements LoadEnabled {
                                                     int channels, int spatial, float eps, float momentum, int training,
                                                     int act, float slope, int threads);
 
+    public static native void ft_batch_norm_sums(FloatPointer x, FloatPointer sums, long nTotal, FloatPointer out,
+                                                 int batch, int channels, int spatial, int threads);
+
+    public static native void ft_batch_norm_apply(FloatPointer x, FloatPointer p, FloatPointer sums,
+                                                  FloatPointer squares, long nTotal, FloatPointer stats,
+                                                  FloatPointer running, FloatPointer z, FloatPointer y, int batch,
+                                                  int channels, int spatial, float eps, float momentum, int act,
+                                                  float slope, int threads);
+
+    public static native void ft_batch_norm_grad_sums(FloatPointer dz, FloatPointer x, FloatPointer stats,
+                                                      FloatPointer g, int batch, int channels, int spatial,
+                                                      int threads);
+
+    public static native void ft_batch_norm_input_grad(FloatPointer dz, FloatPointer x, FloatPointer p,
+                                                       FloatPointer stats, FloatPointer sums, long nTotal,
+                                                       FloatPointer dx, int batch, int channels, int spatial,
+                                                       int threads);
+
     public static native void ft_embedding_forward(FloatPointer x, FloatPointer p, FloatPointer y, int batch,
                                                    int fields, int units, int threads);
 

@@ -287,6 +287,32 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void batchNormSums(FloatPointer x, FloatPointer sums, long nTotal, FloatPointer out, int batch, int channels,
+                              int spatial) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void batchNormApply(FloatPointer x, FloatPointer p, FloatPointer sums, FloatPointer squares, long nTotal,
+                               FloatPointer stats, FloatPointer running, FloatPointer z, FloatPointer y, int batch,
+                               int channels, int spatial, float eps, float momentum, int activation, float slope) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void batchNormGradSums(FloatPointer dz, FloatPointer x, FloatPointer stats, FloatPointer g, int batch,
+                                  int channels, int spatial) {
+        throw cpuOnly();
+    }
+
+    @Override
+    public void batchNormInputGrad(FloatPointer dz, FloatPointer x, FloatPointer p, FloatPointer stats,
+                                   FloatPointer sums, long nTotal, FloatPointer dx, int batch, int channels,
+                                   int spatial) {
+        throw cpuOnly();
+    }
+
+    @Override
     public void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units) {
         throw cpuOnly();
     }

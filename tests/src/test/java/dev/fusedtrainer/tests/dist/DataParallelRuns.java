@@ -11,6 +11,7 @@ import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_WithDropoutTrainer;
 import dev.fusedtrainer.tests.models.LrScheduleModels_CosineAdamTrainer;
+import dev.fusedtrainer.tests.models.NormModels_DataParallelBatchNormTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_SgdNesterovTrainer;
 import dev.fusedtrainer.tests.support.Data;
@@ -74,6 +75,7 @@ public final class DataParallelRuns {
             for (boolean sharded : new boolean[] {false, true}) {
                 all.add(new Config("CosineAdam", schedule, sharded, 64));
                 all.add(new Config("WithDropout", schedule, sharded, 63));
+                all.add(new Config("BatchNorm", schedule, sharded, 63));  // synchronised batch norm
             }
         }
         return all;
@@ -90,6 +92,7 @@ public final class DataParallelRuns {
             case "ConvAdam" -> ConvModels_DataParallelAdamTrainer.class;
             case "CosineAdam" -> LrScheduleModels_CosineAdamTrainer.class;
             case "WithDropout" -> DataParallelModels_WithDropoutTrainer.class;
+            case "BatchNorm" -> NormModels_DataParallelBatchNormTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }
@@ -117,7 +120,7 @@ public final class DataParallelRuns {
         }
     }
 
-    /** The result of a run: every parameter, every used state slot, and the losses of each step. */
+    /** The result of a run: every parameter, every used state slot (then the buffers), and the losses of each step. */
     public record Result(float[] parameters, List<float[]> state, float[] losses) {
     }
 
@@ -153,6 +156,9 @@ public final class DataParallelRuns {
                 if (trainer.state().hasStateSlot(slot)) {
                     state.add(trainer.state().exportStateSlot(slot));
                 }
+            }
+            if (trainer.state().bufferSize() > 0) {
+                state.add(trainer.state().exportBuffers());  // batch norm's running statistics: the same on every rank
             }
             return new Result(trainer.state().exportParameters(), state, losses);
         }

@@ -68,7 +68,27 @@ public final class NormModels {
         @Layer(units = 4) Dense out;
     }
 
-    /** Layer norm in a data-parallel MLP (batch norm is refused there). */
+    /**
+     * Data-parallel runs (synchronised batch norm): [2,6,6] → conv 3x3 pad 1 [4,6,6] → batch norm relu → max pool
+     * [4,3,3] → 36 → 8 → batch norm 1d tanh → 5 classes. The layers before a batch norm train with SGD: their
+     * biases' gradients are exactly zero through it, and Adam would turn the rounding noise of that zero (which
+     * differs between one process and N ranks' summation orders) into lr-sized steps.
+     */
+    @Model(input = {2, 6, 6}, loss = Loss.SOFTMAX_CROSS_ENTROPY, bucketFloats = 64)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class DataParallelBatchNorm {
+        @Optimizer(value = OptimizerKind.SGD, lr = 0.05, momentum = 0.9)
+        @Layer(filters = 4, kernel = 3, padding = 1) Conv2d conv;
+        @Layer(activation = Activation.RELU) BatchNorm bn2d;
+        @Layer(kernel = 2) dev.fusedtrainer.annotations.MaxPool2d pool;
+        @Layer Flatten flat;
+        @Optimizer(value = OptimizerKind.SGD, lr = 0.05, momentum = 0.9)
+        @Layer(units = 8) Dense hidden;
+        @Layer(momentum = 0.3, activation = Activation.TANH) BatchNorm bn1d;
+        @Layer(units = 5) Dense logits;
+    }
+
+    /** Layer norm in a data-parallel MLP. */
     @Model(input = 8, loss = Loss.SOFTMAX_CROSS_ENTROPY, bucketFloats = 32)
     @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
     public static class LayerNormMlp {
