@@ -67,6 +67,8 @@ public final class DataParallel implements AutoCloseable {
     private final FloatPointer squaredNorm;    // [1]: clipping's sum of squares, then its sum over ranks
     private final FloatPointer layerSquares;   // [layers]: per-layer clipping's sums of squares, then over ranks
     private final FloatPointer normSums;       // [2 · widest batch norm]: synchronised batch norm's per-channel sums
+    private FloatPointer foldSum;              // accumulation: the cycle's local sum folded into each reduction
+    private float foldWeight = 1;
     private final long[] shardOffsets;
     private final FloatPointer[] shardState;
     private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
@@ -363,10 +365,22 @@ public final class DataParallel implements AutoCloseable {
         backend.write(scratch, 0, (int) n, dy, 0);
     }
 
+    /**
+     * Gradient accumulation's last micro-batch: every bucket's gradient becomes {@code localSum + weight · gradient}
+     * just before its reduction (null: reduce the gradient as it is).
+     */
+    public void foldBeforeReduction(FloatPointer localSum, float weight) {
+        foldSum = localSum;
+        foldWeight = weight;
+    }
+
     /** Starts bucket k's reduction: all-reduce in place, or (sharded) reduce-scatter into this rank's block. */
     public void reduce(int bucket) {
         long start = plan.start(bucket);
         long length = plan.length(bucket);
+        if (foldSum != null) {
+            backend.axpby(view(foldSum, start), 1, view(grads, start), foldWeight, length);
+        }
         if (sharded) {
             reductions[bucket] = thread.reduceScatterBlocks(view(grads, start), view(shardGrads, shardOffsets[bucket]), length);
         } else {

@@ -673,20 +673,49 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalStateException("gradient accumulation needs the full gradients, which schedule " + schedule
                     + " does not keep");
         }
-        // ZeRO-1: each micro-batch's averaged gradient exists only as this rank's blocks, and only those are updated
-        FloatPointer gradient = shardedState() ? dataParallel.shardGradients() : grads;
-        long n = shardedState() ? dataParallel.shardSize() : layout.parameterCount();
+        long n = layout.parameterCount();
         float weight = 1f / cycle;
         if (accumulated == null) {
-            accumulated = allocate(Math.max(1, n));
+            accumulated = allocate(n);
         }
         if (++microBatches < cycle) {
-            backend.axpby(gradient, weight, accumulated, microBatches == 1 ? 0 : 1, n);
+            backend.axpby(grads, weight, accumulated, microBatches == 1 ? 0 : 1, n);
             return false;
         }
-        backend.axpby(accumulated, 1, gradient, weight, n);  // gradient = sum so far + this one's share
+        backend.axpby(accumulated, 1, grads, weight, n);  // grads = sum so far + this one's share
         microBatches = 0;
         return true;
+    }
+
+    // ---- data-parallel accumulation without reducing every micro-batch (DDP's no_sync) ----
+
+    /** Whether the coming micro-batch is the last of its accumulation cycle of {@code cycle}. */
+    public boolean lastMicroBatch(int cycle) {
+        return microBatches + 1 >= cycle;
+    }
+
+    /** A micro-batch before the cycle's last: its local gradient, weighted 1 / cycle, joins the local sum. */
+    public void accumulateLocally(int cycle) {
+        long n = layout.parameterCount();
+        if (accumulated == null) {
+            accumulated = allocate(n);
+        }
+        microBatches++;
+        backend.axpby(grads, 1f / cycle, accumulated, microBatches == 1 ? 0 : 1, n);
+    }
+
+    /**
+     * The cycle's last micro-batch: each bucket, before its reduction, becomes the local sum plus this micro-batch's
+     * share, so that one reduction per bucket and cycle yields the cycle's mean of the averaged gradients.
+     */
+    public void foldLocalSumIntoReductions(int cycle) {
+        dataParallel.foldBeforeReduction(microBatches == 0 ? null : accumulated, 1f / cycle);
+    }
+
+    /** After the last micro-batch's backward: the cycle is complete. */
+    public void endAccumulationCycle() {
+        dataParallel.foldBeforeReduction(null, 1);
+        microBatches = 0;
     }
 
     /** Micro-batches of the current accumulation cycle already summed (0 between cycles). */

@@ -164,6 +164,28 @@ class GradientAccumulationTest {
         }
     }
 
+    /**
+     * DDP's no_sync: a micro-batch before the cycle's last runs only the step's two scalar collectives (batch
+     * sizes, loss); the last adds one reduction per bucket, once for the whole cycle.
+     */
+    @Test
+    void dataParallelReducesTheBucketsOncePerCycle() {
+        try (Trainer trainer = ClippingModels_AccumulatedSgdTrainer.builder().schedule(Schedule.FORWARD).maxBatch(8)
+                .communicator(Communicator.local()).build()) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+            long[] collectives = new long[7];
+            for (int microBatch = 1; microBatch <= 6; microBatch++) {
+                trainer.step(Data.uniform(random, 8 * trainer.inputSize(), 1.0), Data.labels(random, 8, trainer.outputSize()));
+                collectives[microBatch] = trainer.communicationStats().collectives();
+            }
+            for (int microBatch : new int[] {2, 3, 5, 6}) {
+                boolean last = microBatch % 3 == 0;
+                long added = collectives[microBatch] - collectives[microBatch - 1];
+                assertTrue(last ? added > 2 : added == 2, "micro-batch " + microBatch + " ran " + added + " collectives");
+            }
+        }
+    }
+
     @Test
     void stateExportMidCycleIsRefusedSoNoCheckpointLosesThePartialSum() {
         SplittableRandom random = new SplittableRandom(5);

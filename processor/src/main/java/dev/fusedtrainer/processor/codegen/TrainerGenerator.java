@@ -505,20 +505,28 @@ public final class TrainerGenerator {
     }
 
     /**
-     * Data-parallel accumulation: every micro-batch's gradient is reduced as usual (no DDP-style no_sync
-     * yet), and the averaged gradients (sharded: this rank's blocks of them) are accumulated as in one process.
+     * Data-parallel backward, and accumulation where the model asks for it, as DDP's {@code no_sync}: the
+     * micro-batches before a cycle's last keep their gradients local and summed; the last one's buckets carry
+     * that sum into their one reduction per cycle (all-reduce, or ZeRO-1's reduce-scatter).
      */
-    private CodeBlock accumulateDataParallel() {
-        if (model.accumulateSteps() == 1) {
-            return CodeBlock.of("");
+    private CodeBlock backwardAndAccumulateDataParallel() {
+        int n = model.accumulateSteps();
+        if (n == 1) {
+            return CodeBlock.builder().addStatement("backwardDataParallel(batch)").build();
         }
         return CodeBlock.builder()
-                .add("// accumulateSteps = $L: sum this micro-batch's averaged gradient; the update waits for the cycle's last\n",
-                        model.accumulateSteps())
-                .addStatement("dp.awaitAllReductions()")
-                .beginControlFlow("if (!core.accumulate($L))", model.accumulateSteps())
+                .add("// accumulateSteps = $L, without reducing every micro-batch (DDP's no_sync): one before the cycle's\n", n)
+                .add("// last keeps its gradient local and summed; the update waits for the last\n")
+                .beginControlFlow("if (!core.lastMicroBatch($L))", n)
+                .addStatement("backwardDataParallel(batch, false)")
+                .addStatement("core.accumulateLocally($L)", n)
                 .addStatement("return dp.endStep()")
-                .endControlFlow().build();
+                .endControlFlow()
+                .add("// the last: each bucket becomes the local sum plus this micro-batch's share, reduced once for the cycle\n")
+                .addStatement("core.foldLocalSumIntoReductions($L)", n)
+                .addStatement("backwardDataParallel(batch, true)")
+                .addStatement("core.endAccumulationCycle()")
+                .addStatement("dp.awaitAllReductions()").build();
     }
 
     /** Gradient accumulation, where the model asks for it: only the cycle's last micro-batch goes on to the update. */
@@ -1045,8 +1053,7 @@ public final class TrainerGenerator {
                 "UNFUSED, data-parallel: buckets are reduced during backward; the update pass follows it.\n")
                 .addStatement("forwardDataParallel(batch)");
         addLossAndScale(m);
-        m.addStatement("backwardDataParallel(batch)")
-                .addCode(accumulateDataParallel())
+        m.addCode(backwardAndAccumulateDataParallel())
                 .addCode(clipGradientsDataParallel())
                 .addStatement("long step = core.beginUpdate(core.completeStep())")
                 .addComment("every layer: W, b ← optimizer(averaged gradient)")
@@ -1117,8 +1124,7 @@ public final class TrainerGenerator {
         }
         m.addStatement("updatesPending = false");
         addLossAndScale(m);
-        return m.addStatement("backwardDataParallel(batch)")
-                .addCode(accumulateDataParallel())
+        return m.addCode(backwardAndAccumulateDataParallel())
                 .addCode(clipGradientsDataParallel())
                 .addStatement("core.completeStep()")
                 .addStatement("updatesPending = true")
@@ -1139,11 +1145,26 @@ public final class TrainerGenerator {
     }
 
     private MethodSpec backwardDataParallel() {
+        boolean accumulating = model.accumulateSteps() > 1;
         MethodSpec.Builder m = MethodSpec.methodBuilder("backwardDataParallel").addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "batch")
-                .addJavadoc("Full gradients, each bucket's reduction started as soon as the bucket is complete.\n");
+                .addJavadoc("Full gradients, each bucket's reduction started as soon as the bucket is complete"
+                        + (accumulating ? "\n(where {@code reduce}: not on an accumulation cycle's earlier micro-batches)" : "")
+                        + ".\n");
+        if (accumulating) {
+            m.addParameter(TypeName.BOOLEAN, "reduce");
+        }
         for (int i = layers.size() - 1; i >= 0; i--) {
             addLayerBackward(m, i, true);
+            int layer = i;
+            if (accumulating) {
+                if (buckets.stream().anyMatch(b -> b.completingLayer() == layer)) {
+                    m.beginControlFlow("if (reduce)");
+                    addReductions(m, i);
+                    m.endControlFlow();
+                }
+                continue;
+            }
             addReductions(m, i);
         }
         return m.build();
