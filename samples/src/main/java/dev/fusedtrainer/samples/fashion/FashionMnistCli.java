@@ -46,8 +46,9 @@ public final class FashionMnistCli implements Callable<Integer> {
             + "after every epoch; 1 keeps it constant (default: 0.8).")
     Double lrDecay;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "mlp (FashionMlp, 784-256-128-10) or cnn "
-            + "(FashionCnn: two 3x3 conv + max-pool stages, 32 and 64 filters, then 128-10) (default: mlp).")
+    @Option(names = "--model", paramLabel = "NAME", description = "mlp (FashionMlp, 784-256-128-10), cnn "
+            + "(FashionCnn: two 3x3 conv + max-pool stages, 32 and 64 filters, then 128-10) or cnn-bn (FashionCnnBn: "
+            + "the same with batch norm after each convolution and dropout, AdamW) (default: mlp).")
     String model;
 
     @Option(names = "--optimizer", paramLabel = "NAME", description = "adam (FashionMlp) or sgd (FashionMlpSgd, "

@@ -34,6 +34,14 @@ public enum ModelVariant {
             return FashionCnnTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
+    },
+    CNN_BN("cnn-bn", "adam", FashionCnnBnTrainer.LAYOUT) {
+        @Override
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
+                             boolean shardOptimizerState) {
+            return FashionCnnBnTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+                    .communicator(comm).shardOptimizerState(shardOptimizerState).build();
+        }
     };
 
     private final String architecture;
@@ -46,7 +54,7 @@ public enum ModelVariant {
         this.layout = layout;
     }
 
-    /** The {@code --model} value: mlp or cnn. */
+    /** The {@code --model} value: mlp, cnn or cnn-bn. */
     public String architecture() {
         return architecture;
     }
@@ -58,8 +66,12 @@ public enum ModelVariant {
 
     /** The layers in a few words, for the run's header. */
     public String summary() {
-        return architecture.equals("cnn") ? "conv 3x3x32 + max pool, conv 3x3x64 + max pool, 3136-128-10, ReLU"
-                : "784-256-128-10 ReLU";
+        return switch (architecture) {
+            case "cnn" -> "conv 3x3x32 + max pool, conv 3x3x64 + max pool, 3136-128-10, ReLU";
+            case "cnn-bn" -> "conv 3x3x32 + batch norm + max pool, conv 3x3x64 + batch norm + max pool, 3136-128-"
+                    + "dropout-10, ReLU, AdamW (decay on weights only)";
+            default -> "784-256-128-10 ReLU";
+        };
     }
 
     /** The generated model's name, e.g. FashionCnn. */
@@ -98,8 +110,8 @@ public enum ModelVariant {
     public static ModelVariant of(String model, String optimizerName) {
         String architecture = model == null ? "mlp" : model.toLowerCase(java.util.Locale.ROOT);
         String rule = optimizerName == null ? "adam" : optimizerName.toLowerCase(java.util.Locale.ROOT);
-        if (!architecture.equals("mlp") && !architecture.equals("cnn")) {
-            throw new IllegalArgumentException("unknown model '" + model + "'; choose one of mlp, cnn");
+        if (!architecture.equals("mlp") && !architecture.equals("cnn") && !architecture.equals("cnn-bn")) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; choose one of mlp, cnn, cnn-bn");
         }
         if (!rule.equals("adam") && !rule.equals("sgd")) {
             throw new IllegalArgumentException("unknown optimizer '" + optimizerName + "'; choose one of adam, sgd");
@@ -109,7 +121,7 @@ public enum ModelVariant {
                 return v;
             }
         }
-        throw new IllegalArgumentException("--model " + architecture + " trains with adam only (FashionCnn); drop "
-                + "--optimizer " + rule);
+        throw new IllegalArgumentException("--model " + architecture + " trains with its own optimizer only (adam "
+                + "for cnn, adamw for cnn-bn); drop --optimizer " + rule);
     }
 }

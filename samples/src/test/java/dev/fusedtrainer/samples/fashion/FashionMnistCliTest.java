@@ -100,14 +100,36 @@ class FashionMnistCliTest {
         assertTrue(more.out().contains("Model FashionCnn"), more.out());
     }
 
+    /** Batch norm's running statistics go into the checkpoint: the resumed run evaluates as the saved one did. */
+    @Test
+    void batchNormModelTrainsAndResumesWithItsRunningStatistics() throws IOException {
+        Path data = RealData.subsetDir(temp.resolve("data"), 1280, 500);
+        Path runs = temp.resolve("cnn-bn");
+        Result first = run("--model", "cnn-bn", "--data", data.toString(), "--checkpoint-dir", runs.toString(),
+                "--epochs", "1", "--threads", "2", "--batch-size", "32");
+        assertEquals(0, first.exit(), first.out() + first.err());
+        assertTrue(first.out().contains("Model FashionCnnBn: conv 3x3x32 + batch norm"), first.out());
+        List<String> csv = Files.readAllLines(runs.resolve("metrics.csv"));
+        int accuracyColumn = List.of(csv.get(0).split(",")).indexOf("test_accuracy");
+        double accuracy = Double.parseDouble(csv.get(1).split(",")[accuracyColumn]);
+        // evaluated with the running statistics: far above chance (0.1) only if they followed training
+        assertTrue(accuracy > 0.5, "test accuracy after one small epoch: " + accuracy);
+        Result more = run("--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs", "2",
+                "--threads", "2", "--resume");
+        assertEquals(0, more.exit(), more.out() + more.err());
+        assertTrue(more.out().contains("Model FashionCnnBn"), more.out());
+        List<String> after = Files.readAllLines(runs.resolve("metrics.csv"));
+        assertEquals(3, after.size(), "header and two epochs: " + after);
+    }
+
     @Test
     void cnnWithSgdIsAnErrorThatSaysWhy() {
         Result result = run("--model", "cnn", "--optimizer", "sgd", "--checkpoint-dir", temp.toString());
         assertEquals(1, result.exit());
-        assertTrue(result.err().contains("--model cnn trains with adam only (FashionCnn); drop --optimizer sgd"),
-                result.err());
+        assertTrue(result.err().contains("--model cnn trains with its own optimizer only (adam for cnn, adamw for "
+                + "cnn-bn); drop --optimizer sgd"), result.err());
         Result unknown = run("--model", "resnet", "--checkpoint-dir", temp.toString());
-        assertTrue(unknown.err().contains("unknown model 'resnet'; choose one of mlp, cnn"), unknown.err());
+        assertTrue(unknown.err().contains("unknown model 'resnet'; choose one of mlp, cnn, cnn-bn"), unknown.err());
     }
 
     @Test
