@@ -198,14 +198,14 @@ static inline void ft_embedding_forward(const float* X, const float* P, float* Y
     ft::embedding_forward(X, P, Y, B, fields, D, threads);
 }
 
-static inline long ft_embedding_backward(const float* X, const float* dY, float* G, int* rows, int* mark, int B,
-                                         int fields, int D) {
-    return ft::embedding_backward(X, dY, G, rows, mark, B, fields, D);
+static inline long ft_embedding_backward(const float* X, const float* dY, float* G, int* rows, int* mark, long listed,
+                                         int B, int fields, int D, float weight) {
+    return ft::embedding_backward(X, dY, G, rows, mark, listed, B, fields, D, weight);
 }
 
 static inline void ft_embedding_update(const double* hp, long step, float* P, float* G, float* S0, float* S1,
-                                       float* S2, const int* rows, long n, int D, int threads) {
-    ft::embedding_update(hp, step, P, G, S0, S1, S2, rows, n, D, threads);
+                                       float* S2, const int* rows, int* mark, long n, int D, int threads) {
+    ft::embedding_update(hp, step, P, G, S0, S1, S2, rows, mark, n, D, threads);
 }
 
 static inline void ft_batch_norm_backward(const float* dZ, const float* X, const float* P, const float* stats,

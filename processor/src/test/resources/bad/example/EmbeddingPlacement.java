@@ -9,7 +9,7 @@ import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
 
-@Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, accumulateSteps = 2)
+@Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD)
 @Optimizer(value = OptimizerKind.ADAM)
 class EmbeddingPlacement {
     @Layer(vocabulary = 100, units = 8)

@@ -367,10 +367,11 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
                 hiddenState0, hiddenState1, hiddenState2, batch, 32, 32, threads);
         // ids: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update
         core.setTouchedRows(0, backend.embeddingBackward(input, idsDy, idsGrads, core.embeddingRows(0),
-                core.embeddingMarks(0), batch, 2, 16));
+                core.embeddingMarks(0), core.touchedRows(0), batch, 2, 16, 1.0f));
         // ids: W[5000,16] (rows looked up) ← ADAGRAD(its gradient) right after it is computed, while it is in cache  [BACKWARD]
         backend.embeddingUpdate(idsHyper, step, idsParams, idsGrads, idsState0, idsState1, idsState2,
-                core.embeddingRows(0), core.touchedRows(0), 16, threads);
+                core.embeddingRows(0), core.embeddingMarks(0), core.touchedRows(0), 16, threads);
+        core.setTouchedRows(0, 0);
         core.completeStep();
         return loss;
     }
@@ -385,7 +386,8 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         if (updatesPending) {
             // ids: W[5000,16] (rows looked up) ← ADAGRAD(gradient of step t-1) just before their forward use  [FORWARD]
             backend.embeddingUpdate(idsHyper, pendingStep, idsParams, idsGrads, idsState0, idsState1, idsState2,
-                    core.embeddingRows(0), core.touchedRows(0), 16, threads);
+                    core.embeddingRows(0), core.embeddingMarks(0), core.touchedRows(0), 16, threads);
+            core.setTouchedRows(0, 0);
         }
         // ids: y[B,32] = the rows W[id] of the 2 ids of each sample, concatenated
         backend.embeddingForward(input, idsParams, idsY, batch, 2, 16);
@@ -448,7 +450,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         backend.denseBackward(hiddenDy, idsY, hiddenParams, hiddenGrads, idsDy, batch, 32, 32);
         // ids: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update
         core.setTouchedRows(0, backend.embeddingBackward(input, idsDy, idsGrads, core.embeddingRows(0),
-                core.embeddingMarks(0), batch, 2, 16));
+                core.embeddingMarks(0), core.touchedRows(0), batch, 2, 16, 1.0f));
     }
 
     /**
@@ -457,7 +459,8 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
     private void update(long step) {
         // ids: the rows its batch looked up only (sparse), ADAGRAD(lr=0.05, lrDecay=0, weightDecay=0, initialAccumulatorValue=0, eps=1.0E-10)
         backend.embeddingUpdate(idsHyper, step, idsParams, idsGrads, idsState0, idsState1, idsState2,
-                core.embeddingRows(0), core.touchedRows(0), 16, threads);
+                core.embeddingRows(0), core.embeddingMarks(0), core.touchedRows(0), 16, threads);
+        core.setTouchedRows(0, 0);
         // hidden: 1056 parameters, ADAMW(lr=0.001, beta1=0.9, beta2=0.999, eps=1.0E-8, weightDecay=0.01, amsgrad=false, decay weights only)
         // weight decay on the weights only
         backend.optimUpdateLayer(hiddenHyper, step, hiddenParams, hiddenGrads,
@@ -527,7 +530,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         backend.denseBackward(hiddenDy, idsY, hiddenParams, hiddenGrads, idsDy, batch, 32, 32);
         // ids: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update
         core.setTouchedRows(0, backend.embeddingBackward(input, idsDy, idsGrads, core.embeddingRows(0),
-                core.embeddingMarks(0), batch, 2, 16));
+                core.embeddingMarks(0), core.touchedRows(0), batch, 2, 16, 1.0f));
         // bucket 0, floats [0, 81089): reduced on the communication thread while backward goes on
         dp.reduce(0);
         // click: W[1,32], b[1] ← ADAMW(averaged gradient) once its buckets are reduced  [BACKWARD, data-parallel]
@@ -551,7 +554,8 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         if (updatesPending && dp.fuseIntoForward(0, pendingStep)) {
             // ids: W[5000,16] (rows looked up) ← ADAGRAD(averaged gradient of step t-1) just before its forward use  [FORWARD]
             backend.embeddingUpdate(idsHyper, pendingStep, idsParams, idsGrads, idsState0, idsState1, idsState2,
-                    core.embeddingRows(0), core.touchedRows(0), 16, threads);
+                    core.embeddingRows(0), core.embeddingMarks(0), core.touchedRows(0), 16, threads);
+            core.setTouchedRows(0, 0);
         } else {
             dp.awaitWeights(0);
         }
@@ -617,7 +621,7 @@ public final class RecommenderTrainer extends Recommender implements Trainer {
         backend.denseBackward(hiddenDy, idsY, hiddenParams, hiddenGrads, idsDy, batch, 32, 32);
         // ids: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update
         core.setTouchedRows(0, backend.embeddingBackward(input, idsDy, idsGrads, core.embeddingRows(0),
-                core.embeddingMarks(0), batch, 2, 16));
+                core.embeddingMarks(0), core.touchedRows(0), batch, 2, 16, 1.0f));
         // bucket 0, floats [0, 81089): reduced on the communication thread while backward goes on
         dp.reduce(0);
     }

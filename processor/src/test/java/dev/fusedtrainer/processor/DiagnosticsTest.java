@@ -125,10 +125,6 @@ class DiagnosticsTest {
                 error(Message.LAYER_ELEMENT, "[FT-LAYER-ELEMENT] momentum does not apply to Dense layer 'logits', which "
                         + "takes units, activation, negativeSlope, decay: remove it", "@Layer(momentum = 0.5", "0.5"));
         fixture("EmbeddingPlacement",
-                error(Message.CONTRADICTION, "[FT-CONTRADICTION] layer 'users' (Embedding) updates only the rows its "
-                        + "batch looked up, which does not combine with accumulateSteps = 2 yet (each micro-batch looks up "
-                        + "other rows): remove accumulateSteps, or train with a larger batch",
-                        "@Layer(vocabulary = 100", "@Layer"),
                 error(Message.SHAPE, "[FT-SHAPE] layer 'items' (Embedding) looks up the ids in the model's input, so it "
                         + "must be the first layer; it follows layer 'users': move it to the top",
                         "@Layer(vocabulary = 50", "@Layer"));

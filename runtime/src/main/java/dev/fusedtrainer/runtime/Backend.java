@@ -151,15 +151,17 @@ public interface Backend {
     void embeddingForward(FloatPointer x, FloatPointer table, FloatPointer y, int batch, int fields, int units);
 
     /**
-     * The gradient rows of the batch's distinct ids (Σ of their output gradients; g is zero elsewhere); their ids
-     * into {@code rows}, first seen first. Returns how many. {@code mark}: one int per table row, zero between calls.
+     * Adds {@code weight} · the batch's output gradients into the gradient rows of its ids (g is zero outside the
+     * listed rows); ids not yet among {@code rows[0, listed)} are appended, marked in {@code mark} (one int per table
+     * row). Returns the new count. Without accumulation every backward follows an update, which empties the list.
      */
-    long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark, int batch,
-                           int fields, int units);
+    long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark,
+                           long listed, int batch, int fields, int units, float weight);
 
-    /** The rule over the first {@code n} listed rows only (sparse update), then their gradient rows zeroed. */
+    /** The rule over the first {@code n} listed rows only (sparse update), then their gradient rows and marks cleared. */
     void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
-                         FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads);
+                         FloatPointer s1, FloatPointer s2, IntPointer rows, IntPointer mark, long n, int units,
+                         int threads);
 
     /**
      * One layer's update: its block of n parameters, weights [0, weights) then biases. A layer-wise rule (LAMB,

@@ -184,7 +184,7 @@ public final class TrainerCore implements TrainerState {
                 normStatistics[i] = allocate(norm.statisticsSize(maxBatch));
             }
             if (layer instanceof EmbeddingLayout table) {
-                embeddingRows[i] = allocateInts((long) maxBatch * table.fields());
+                embeddingRows[i] = allocateInts(table.vocabulary());  // the ids listed since the last update: distinct
                 embeddingMarks[i] = allocateInts(table.vocabulary());
             }
             preActivations[i] = allocate(activations);
@@ -673,16 +673,19 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalStateException("gradient accumulation needs the full gradients, which schedule " + schedule
                     + " does not keep");
         }
-        long n = layout.parameterCount();
+        // an embedding table (always the first block) accumulates its own rows, sparsely, in its backward
+        long from = layout.layers().get(0) instanceof EmbeddingLayout table ? table.parameterCount() : 0;
+        long n = layout.parameterCount() - from;
+        FloatPointer gradient = new FloatPointer(grads).position(from);
         float weight = 1f / cycle;
         if (accumulated == null) {
-            accumulated = allocate(n);
+            accumulated = allocate(Math.max(1, n));
         }
         if (++microBatches < cycle) {
-            backend.axpby(grads, weight, accumulated, microBatches == 1 ? 0 : 1, n);
+            backend.axpby(gradient, weight, accumulated, microBatches == 1 ? 0 : 1, n);
             return false;
         }
-        backend.axpby(accumulated, 1, grads, weight, n);  // grads = sum so far + this one's share
+        backend.axpby(accumulated, 1, gradient, weight, n);  // gradient = sum so far + this one's share
         microBatches = 0;
         return true;
     }

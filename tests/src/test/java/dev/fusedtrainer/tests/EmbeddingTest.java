@@ -13,6 +13,7 @@ import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.ParameterInfo;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.tests.models.EmbeddingModels_AccumulatedTrainer;
 import dev.fusedtrainer.tests.models.EmbeddingModels_LazyTrainer;
 import dev.fusedtrainer.tests.models.EmbeddingModels_ProbeTrainer;
 import dev.fusedtrainer.tests.reference.ReferenceClipping;
@@ -124,6 +125,58 @@ class EmbeddingTest {
             }
             assertArrayEquals(neverUsed, Data.slice(actual[0], 9 * 4, 10 * 4), 0, "row 9 is never updated");
             assertTrue(everTouched[8 * 4], "the data reached row 8");
+        }
+    }
+
+    /**
+     * Accumulation over 3 micro-batches of 2 samples: each update is the published rule on the cycle's mean gradient,
+     * applied to the rows any micro-batch of the cycle looked up (their union), the others untouched.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Schedule.class, names = {"UNFUSED", "FORWARD"})  // accumulation: BACKWARD refuses it
+    void accumulationUpdatesTheRowsOfTheWholeCycle(Schedule schedule) {
+        ReferenceCnn cnn = new ReferenceCnn(new int[] {FIELDS}, Loss.SOFTMAX_CROSS_ENTROPY,
+                new Embedding(VOCABULARY, 4), new Dense(5, Activation.RELU), new Dense(3, Activation.IDENTITY));
+        double[][] params = ConvGradientTest.randomParameters(cnn, new SplittableRandom(6));
+        ReferenceOptimizer[] rules = {
+            new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.05, "weightDecay", 0.01), params[0].length),
+            new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.01), params[1].length),
+            new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.01), params[2].length)};
+        int batch = 2;
+        try (Trainer trainer = TrainerFactory.of(EmbeddingModels_AccumulatedTrainer.class).build(schedule, 1, batch, 1)) {
+            GradientProbe.setParametersByLayer(trainer, params);
+            SplittableRandom data = new SplittableRandom(9);
+            for (int cycle = 0; cycle < 8; cycle++) {
+                double[][] mean = new double[params.length][];
+                boolean[] touched = new boolean[params[0].length];
+                for (int micro = 0; micro < 3; micro++) {
+                    float[] x = new float[batch * FIELDS];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = data.nextInt(9);  // 6 ids per micro-batch: each cycle leaves rows out
+                    }
+                    int[] labels = Data.labels(data, batch, 3);
+                    trainer.step(x, labels);
+                    double[][] g = cnn.run(params, Data.toDouble(x), batch, labels, null).gradients();
+                    for (int l = 0; l < params.length; l++) {
+                        mean[l] = mean[l] == null ? new double[g[l].length] : mean[l];
+                        for (int i = 0; i < g[l].length; i++) {
+                            mean[l][i] += g[l][i] / 3;
+                        }
+                    }
+                    for (float id : x) {
+                        java.util.Arrays.fill(touched, (int) id * 4, (int) id * 4 + 4, true);
+                    }
+                }
+                rules[0].step(params[0], mean[0], touched);
+                for (int l = 1; l < params.length; l++) {
+                    rules[l].step(params[l], mean[l]);
+                }
+            }
+            assertEquals(8, trainer.stepCount());
+            double[][] actual = GradientProbe.parametersByLayer(trainer);
+            for (int l = 0; l < params.length; l++) {
+                Close.assertClose(schedule + " layer " + l, params[l], actual[l], 2e-5, 0);
+            }
         }
     }
 

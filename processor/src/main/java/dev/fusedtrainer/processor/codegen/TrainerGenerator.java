@@ -768,8 +768,9 @@ public final class TrainerGenerator {
         if (l.kind() == LayerSpec.Kind.EMBEDDING) {
             int i = layers.indexOf(l);
             m.addStatement("backend.embeddingUpdate($LHyper, $L, $LParams, $LGrads, $LState0, $LState1, $LState2,$W"
-                            + "core.embeddingRows($L), core.touchedRows($L), $L, threads)", l.name(), step, l.name(),
-                    l.name(), l.name(), l.name(), l.name(), i, i, l.units());
+                            + "core.embeddingRows($L), core.embeddingMarks($L), core.touchedRows($L), $L, threads)", l.name(),
+                    step, l.name(), l.name(), l.name(), l.name(), l.name(), i, i, i, l.units());
+            m.addStatement("core.setTouchedRows($L, 0)", i);
             return;
         }
         if (ownsUpdatePass(l)) {
@@ -869,11 +870,11 @@ public final class TrainerGenerator {
                 }
             }
             case EMBEDDING -> {
-                m.addComment("$L: gradient rows of the ids looked up (Σ over their lookups), listed for the sparse update",
-                        l.name());
+                m.addComment("$L: gradient rows of the ids looked up (Σ over their lookups$L), listed for the sparse update",
+                        l.name(), model.accumulateSteps() > 1 ? ", and over the accumulation cycle" : "");
                 m.addStatement("core.setTouchedRows($L, backend.embeddingBackward(input, $LDy, $LGrads, "
-                        + "core.embeddingRows($L),$Wcore.embeddingMarks($L), batch, $L, $L))", i, l.name(), l.name(), i, i,
-                        l.in(), l.units());
+                        + "core.embeddingRows($L),$Wcore.embeddingMarks($L), core.touchedRows($L), batch, $L, $L, $Lf))", i,
+                        l.name(), l.name(), i, i, i, l.in(), l.units(), floatLiteral(1.0 / model.accumulateSteps()));
             }
             case LAYER_NORM -> {
                 m.addComment("$L: gradients of $L$L", l.name(), paramShapes(l), dx ? ", and dx (with the old γ)" : "");

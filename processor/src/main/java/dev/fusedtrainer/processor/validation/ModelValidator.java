@@ -109,12 +109,6 @@ public final class ModelValidator {
                         + " scales the whole table by one trust ratio: give the embedding its own @Optimizer (e.g. "
                         + "ADAM or SGD)");
             }
-            if (spec.isPresent() && spec.get().kind() == LayerSpec.Kind.EMBEDDING && accumulateSteps > 1) {
-                report.error(field, layer.get(), null, Message.CONTRADICTION, "layer '" + field.getSimpleName()
-                        + "' (Embedding) updates only the rows its batch looked up, which does not combine with "
-                        + "accumulateSteps = " + accumulateSteps + " yet (each micro-batch looks up other rows): remove "
-                        + "accumulateSteps, or train with a larger batch");
-            }
         }
         if (layerFields.isEmpty()) {
             report.error(type, model, null, Message.NO_LAYERS, type.getSimpleName());

@@ -227,14 +227,15 @@ public final class CpuBackend implements Backend {
 
     @Override
     public long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark,
-                                  int batch, int fields, int units) {
-        return CpuKernels.ft_embedding_backward(x, dy, g, rows, mark, batch, fields, units);
+                                  long listed, int batch, int fields, int units, float weight) {
+        return CpuKernels.ft_embedding_backward(x, dy, g, rows, mark, listed, batch, fields, units, weight);
     }
 
     @Override
     public void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
-                                FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads) {
-        CpuKernels.ft_embedding_update(hp, step, table, g, s0, s1, s2, rows, n, units, threads);
+                                FloatPointer s1, FloatPointer s2, IntPointer rows, IntPointer mark, long n, int units,
+                                int threads) {
+        CpuKernels.ft_embedding_update(hp, step, table, g, s0, s1, s2, rows, mark, n, units, threads);
     }
 
     @Override

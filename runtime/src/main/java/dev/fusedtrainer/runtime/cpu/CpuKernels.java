@@ -162,11 +162,12 @@ public final class CpuKernels implements LoadEnabled {
                                                    int fields, int units, int threads);
 
     public static native long ft_embedding_backward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows,
-                                                    IntPointer mark, int batch, int fields, int units);
+                                                    IntPointer mark, long listed, int batch, int fields, int units,
+                                                    float weight);
 
     public static native void ft_embedding_update(DoublePointer hp, long step, FloatPointer p, FloatPointer g,
                                                   FloatPointer s0, FloatPointer s1, FloatPointer s2, IntPointer rows,
-                                                  long n, int units, int threads);
+                                                  IntPointer mark, long n, int units, int threads);
 
     public static native void ft_batch_norm_backward(FloatPointer dz, FloatPointer x, FloatPointer p,
                                                      FloatPointer stats, FloatPointer g, FloatPointer dx, int batch,

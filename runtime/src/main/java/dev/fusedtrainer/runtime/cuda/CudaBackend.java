@@ -319,13 +319,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public long embeddingBackward(FloatPointer x, FloatPointer dy, FloatPointer g, IntPointer rows, IntPointer mark,
-                                  int batch, int fields, int units) {
+                                  long listed, int batch, int fields, int units, float weight) {
         throw cpuOnly();
     }
 
     @Override
     public void embeddingUpdate(DoublePointer hp, long step, FloatPointer table, FloatPointer g, FloatPointer s0,
-                                FloatPointer s1, FloatPointer s2, IntPointer rows, long n, int units, int threads) {
+                                FloatPointer s1, FloatPointer s2, IntPointer rows, IntPointer mark, long n, int units,
+                                int threads) {
         throw cpuOnly();
     }
 

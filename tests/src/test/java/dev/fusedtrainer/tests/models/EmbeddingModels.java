@@ -25,6 +25,16 @@ public final class EmbeddingModels {
         @Layer(units = 3) Dense out;
     }
 
+    /** Sparse updates after accumulating 3 micro-batches: the update covers the rows any of them looked up. */
+    @Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, accumulateSteps = 3)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class Accumulated {
+        @Optimizer(value = OptimizerKind.ADAM, lr = 0.05, weightDecay = 0.01)
+        @Layer(vocabulary = 10, units = 4) Embedding fields;
+        @Layer(units = 5, activation = Activation.RELU) Dense hidden;
+        @Layer(units = 3) Dense out;
+    }
+
     /**
      * Stateful rules on a sparse table, with global-norm clipping (which reads every gradient, the table's
      * untouched rows included): Adam with weight decay on the table, a layer norm, Adam on the dense layers.
