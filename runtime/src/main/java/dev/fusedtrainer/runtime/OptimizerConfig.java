@@ -79,6 +79,41 @@ public record OptimizerConfig(
         };
     }
 
+    /**
+     * The rule and the hyper-parameters it takes, e.g. {@code ADAM(lr=0.001, beta1=0.9, ...)}, and where its decay
+     * spares the biases. Layer descriptions, and so checkpoint fingerprints, include it: listing only what the rule
+     * reads keeps a fingerprint unchanged when another rule gains a hyper-parameter.
+     */
+    @Override
+    public String toString() {
+        Map<String, Double> values = new java.util.LinkedHashMap<>();
+        values.put("lr", lr);
+        values.put("weightDecay", weightDecay);
+        values.put("momentum", momentum);
+        values.put("dampening", dampening);
+        values.put("nesterov", nesterov ? 1.0 : 0.0);
+        values.put("beta1", beta1);
+        values.put("beta2", beta2);
+        values.put("eps", eps);
+        values.put("amsgrad", amsgrad ? 1.0 : 0.0);
+        values.put("alpha", alpha);
+        values.put("centered", centered ? 1.0 : 0.0);
+        values.put("lrDecay", lrDecay);
+        values.put("initialAccumulatorValue", initialAccumulatorValue);
+        values.put("momentumDecay", momentumDecay);
+        values.put("trustCoefficient", trustCoefficient);
+        StringBuilder text = new StringBuilder(kind.name()).append('(');
+        String sep = "";
+        for (String name : kind.defaults().keySet()) {
+            text.append(sep).append(name).append('=').append(values.get(name));
+            sep = ", ";
+        }
+        if (!decayBiases) {
+            text.append(", biases not decayed");
+        }
+        return text.append(')').toString();
+    }
+
     /** Which of the three per-parameter state slots this rule uses. */
     public boolean usesStateSlot(int slot) {
         return switch (kind) {
