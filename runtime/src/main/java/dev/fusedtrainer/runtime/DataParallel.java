@@ -67,6 +67,7 @@ public final class DataParallel implements AutoCloseable {
     private final FloatPointer squaredNorm;    // [1]: clipping's sum of squares, then its sum over ranks
     private final FloatPointer layerSquares;   // [layers]: per-layer clipping's sums of squares, then over ranks
     private final FloatPointer normSums;       // [2 · widest batch norm]: synchronised batch norm's per-channel sums
+    private final FloatPointer normSquares;    // the forward's squares: normSums from the widest layer's width on
     private FloatPointer foldSum;              // accumulation: the cycle's local sum folded into each reduction
     private float foldWeight = 1;
     private final long[] shardOffsets;
@@ -127,6 +128,7 @@ public final class DataParallel implements AutoCloseable {
             }
         }
         normSums = own(new FloatPointer(2L * widest));
+        normSquares = view(normSums, widest);
 
         if (sharded) {
             shardOffsets = new long[buckets];
@@ -302,8 +304,8 @@ public final class DataParallel implements AutoCloseable {
                                  FloatPointer z, FloatPointer y, int batch, int channels, int spatial, float eps,
                                  float momentum, int activation, float slope) {
         long n = globalBatch() * spatial;
-        FloatPointer sums = view(normSums, 0);
-        FloatPointer squares = view(normSums, channels);
+        FloatPointer sums = normSums;
+        FloatPointer squares = normSquares;
         backend.batchNormSums(x, null, n, sums, batch, channels, spatial);
         thread.allReduceSum(sums, channels).await();
         backend.batchNormSums(x, sums, n, squares, batch, channels, spatial);
@@ -323,7 +325,7 @@ public final class DataParallel implements AutoCloseable {
         if (dx == null) {
             return;  // the first layer: nothing needs the whole batch's sums
         }
-        FloatPointer sums = view(normSums, 0);
+        FloatPointer sums = normSums;
         backend.axpby(g, 1, sums, 0, 2L * channels);
         thread.allReduceSum(sums, 2L * channels).await();
         backend.batchNormInputGrad(dz, x, p, stats, sums, globalBatch() * spatial, dx, batch, channels, spatial);

@@ -76,6 +76,7 @@ public final class TrainerCore implements TrainerState {
     private double appliedLearningRateFactor = 1.0;
     private long steps;
     private FloatPointer accumulated;  // gradient accumulation: the cycle's weighted sum so far (allocated on first use)
+    private FloatPointer denseGradients;  // what accumulate sums: the gradient block past an embedding table
     private int microBatches;
     private boolean closed;
 
@@ -193,8 +194,11 @@ public final class TrainerCore implements TrainerState {
         }
         long running = 0;
         for (int i = 0; i < n; i++) {
-            runningOffsets[i] = layout.layers().get(i) instanceof BatchNormLayout norm ? running : -1;
-            running += runningOffsets[i] < 0 ? 0 : ((BatchNormLayout) layout.layers().get(i)).runningStatisticsSize();
+            runningOffsets[i] = -1;
+            if (layout.layers().get(i) instanceof BatchNormLayout norm) {
+                runningOffsets[i] = running;
+                running += norm.runningStatisticsSize();
+            }
         }
         runningStatisticsSize = running;
         runningStatistics = running == 0 ? null : allocate(running);
@@ -676,11 +680,12 @@ public final class TrainerCore implements TrainerState {
         // an embedding table (always the first block) accumulates its own rows, sparsely, in its backward
         long from = layout.layers().get(0) instanceof EmbeddingLayout table ? table.parameterCount() : 0;
         long n = layout.parameterCount() - from;
-        FloatPointer gradient = new FloatPointer(grads).position(from);
         float weight = 1f / cycle;
         if (accumulated == null) {
             accumulated = allocate(Math.max(1, n));
+            denseGradients = new FloatPointer(grads).position(from);  // a view made once: no allocation per step
         }
+        FloatPointer gradient = denseGradients;
         if (++microBatches < cycle) {
             backend.axpby(gradient, weight, accumulated, microBatches == 1 ? 0 : 1, n);
             return false;

@@ -22,7 +22,6 @@ import dev.fusedtrainer.tests.support.GradientProbe;
 import dev.fusedtrainer.tests.support.TrainerFactory;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,7 +42,7 @@ class LayerwiseOptimizerTest {
 
     /** One reference rule per tensor: [layer][0 weight, 1 bias]. */
     private static ReferenceOptimizer[][] rules(double[][] params) {
-        Supplier<Map<String, Double>> lamb = () -> Map.of("lr", 0.02, "weightDecay", 0.01);
+        Map<String, Double> lamb = Map.of("lr", 0.02, "weightDecay", 0.01);
         Map<String, Double> larsNorm = Map.of("lr", 0.5, "momentum", 0.9, "nesterov", 1.0, "weightDecay", 0.01,
                 "trustCoefficient", 0.02);
         Map<String, Double> larsOut = Map.of("lr", 1.0, "momentum", 0.8, "trustCoefficient", 0.01);
@@ -52,7 +51,7 @@ class LayerwiseOptimizerTest {
             for (int t = 0; t < 2; t++) {
                 int n = t == 0 ? WEIGHTS[l] : params[l].length - WEIGHTS[l];
                 rules[l][t] = switch (l) {
-                    case 0 -> new ReferenceOptimizer(OptimizerKind.LAMB, lamb.get(), n);
+                    case 0 -> new ReferenceOptimizer(OptimizerKind.LAMB, lamb, n);
                     case 1 -> new ReferenceOptimizer(OptimizerKind.LARS, larsNorm, n);
                     case 2 -> new ReferenceOptimizer(OptimizerKind.ADAM, Map.of("lr", 0.01), n);
                     default -> new ReferenceOptimizer(OptimizerKind.LARS, larsOut, n);

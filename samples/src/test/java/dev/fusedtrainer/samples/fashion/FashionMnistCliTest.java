@@ -80,13 +80,7 @@ class FashionMnistCliTest {
     void convolutionalModelTrainsResumesAndKeepsItsModel() throws IOException {
         Path data = RealData.subsetDir(temp.resolve("data"), 1280, 500);
         Path runs = temp.resolve("cnn");
-        Result first = run("--model", "cnn", "--data", data.toString(), "--checkpoint-dir", runs.toString(),
-                "--epochs", "1", "--threads", "2", "--batch-size", "32");
-        assertEquals(0, first.exit(), first.out() + first.err());
-        assertTrue(first.out().contains("Model FashionCnn: conv 3x3x32"), first.out());
-        List<String> csv = Files.readAllLines(runs.resolve("metrics.csv"));
-        int accuracyColumn = List.of(csv.get(0).split(",")).indexOf("test_accuracy");
-        double accuracy = Double.parseDouble(csv.get(1).split(",")[accuracyColumn]);
+        double accuracy = oneSmallEpoch("cnn", "Model FashionCnn: conv 3x3x32", data, runs);
         // 40 steps on 1280 images: far above chance (0.1), which a wrong convolution gradient would not reach
         assertTrue(accuracy > 0.5, "test accuracy after one small epoch: " + accuracy);
 
@@ -100,18 +94,26 @@ class FashionMnistCliTest {
         assertTrue(more.out().contains("Model FashionCnn"), more.out());
     }
 
+    /**
+     * Trains {@code model} for one epoch of batch 32 on {@code data} into {@code runs}, checks the exit and the
+     * header line, and returns that epoch's test accuracy from metrics.csv.
+     */
+    private double oneSmallEpoch(String model, String header, Path data, Path runs) throws IOException {
+        Result first = run("--model", model, "--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs",
+                "1", "--threads", "2", "--batch-size", "32");
+        assertEquals(0, first.exit(), first.out() + first.err());
+        assertTrue(first.out().contains(header), first.out());
+        List<String> csv = Files.readAllLines(runs.resolve("metrics.csv"));
+        int accuracyColumn = List.of(csv.get(0).split(",")).indexOf("test_accuracy");
+        return Double.parseDouble(csv.get(1).split(",")[accuracyColumn]);
+    }
+
     /** Batch norm's running statistics go into the checkpoint: the resumed run evaluates as the saved one did. */
     @Test
     void batchNormModelTrainsAndResumesWithItsRunningStatistics() throws IOException {
         Path data = RealData.subsetDir(temp.resolve("data"), 1280, 500);
         Path runs = temp.resolve("cnn-bn");
-        Result first = run("--model", "cnn-bn", "--data", data.toString(), "--checkpoint-dir", runs.toString(),
-                "--epochs", "1", "--threads", "2", "--batch-size", "32");
-        assertEquals(0, first.exit(), first.out() + first.err());
-        assertTrue(first.out().contains("Model FashionCnnBn: conv 3x3x32 + batch norm"), first.out());
-        List<String> csv = Files.readAllLines(runs.resolve("metrics.csv"));
-        int accuracyColumn = List.of(csv.get(0).split(",")).indexOf("test_accuracy");
-        double accuracy = Double.parseDouble(csv.get(1).split(",")[accuracyColumn]);
+        double accuracy = oneSmallEpoch("cnn-bn", "Model FashionCnnBn: conv 3x3x32 + batch norm", data, runs);
         // evaluated with the running statistics: far above chance (0.1) only if they followed training
         assertTrue(accuracy > 0.5, "test accuracy after one small epoch: " + accuracy);
         Result more = run("--data", data.toString(), "--checkpoint-dir", runs.toString(), "--epochs", "2",
