@@ -56,4 +56,23 @@ double ft_cuda_softmax_cross_entropy(const float* logits, const int* labels, flo
 double ft_cuda_mean_squared_error(const float* y, const float* t, float* dy, long n);
 double ft_cuda_bce_with_logits(const float* z, const float* t, float* dz, long n, long* correct);
 
+// ---- NCCL (data-parallel training on GPUs): libnccl.so.2 is opened at run time ----
+// Results are ncclResult_t (0 = success; ft_nccl_error_string names them), -1 with ft_nccl_message, or
+// -2 for a CUDA error (ft_cuda_last_error). One communicator per process, bound to the opened device.
+int ft_nccl_load();                        // dlopen libnccl.so.2; -1 with the reason in ft_nccl_message
+const char* ft_nccl_message();
+int ft_nccl_version();                     // e.g. 22903 for 2.29.3; 0 before ft_nccl_load
+const char* ft_nccl_error_string(int result);
+int ft_nccl_unique_id(void* host_id128);   // rank 0's id (128 bytes), which the other ranks receive over MPI
+int ft_nccl_init(int ranks, int rank, const void* host_id128, int slots);  // after ft_cuda_open; slots: events
+// In place, on the collectives' stream, after all work queued on the main stream so far; returns at once.
+// Event `slot` marks its completion: ft_nccl_wait makes the main stream wait for it (the host does not).
+int ft_nccl_all_reduce_sum(float* buf, long n, int slot);
+void ft_nccl_wait(int slot);
+int ft_nccl_query(int slot);               // 1 completed, 0 pending, < 0 a CUDA error (the watchdog polls it)
+int ft_nccl_broadcast(float* buf, long n, int root);  // waits for its completion
+int ft_nccl_async_error();                 // ncclCommGetAsyncError: a failure of queued collectives
+void ft_nccl_abort();                      // ncclCommAbort: ends queued collectives (a peer is gone)
+void ft_nccl_destroy();
+
 }  // extern "C"

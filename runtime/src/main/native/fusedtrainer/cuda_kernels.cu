@@ -37,6 +37,46 @@ typedef cublasStatus_t (*cublasSgemm_t)(cublasHandle_t, int transa, int transb, 
                                         const float* alpha, const float* A, int lda, const float* B, int ldb,
                                         const float* beta, float* C, int ldc);
 
+// ---- NCCL, resolved at run time (libnccl.so.2) as cuBLAS is: the library loads where NCCL is not
+// installed, and data-parallel GPU training says what is missing. Prototypes from nccl.h (NCCL 2.x, whose
+// ABI is stable within the major version); the enum values below were checked against the constants of
+// NCCL 2.29 as org.bytedeco:cuda 13.1-9.19-1.5.13 binds them (ncclFloat32 = 7, ncclSum = 0, 128-byte id).
+typedef struct ncclComm* ncclComm_t;
+struct ncclUniqueId { char internal[128]; };
+typedef int ncclResult_t;
+enum { kNcclSum = 0, kNcclFloat32 = 7 };
+typedef ncclResult_t (*ncclGetVersion_t)(int*);
+typedef ncclResult_t (*ncclGetUniqueId_t)(ncclUniqueId*);
+typedef ncclResult_t (*ncclCommInitRank_t)(ncclComm_t*, int nranks, ncclUniqueId id, int rank);
+typedef ncclResult_t (*ncclAllReduce_t)(const void* send, void* recv, size_t count, int type, int op, ncclComm_t,
+                                        cudaStream_t);
+typedef ncclResult_t (*ncclBroadcast_t)(const void* send, void* recv, size_t count, int type, int root, ncclComm_t,
+                                        cudaStream_t);
+typedef ncclResult_t (*ncclCommDestroy_t)(ncclComm_t);
+typedef ncclResult_t (*ncclCommAbort_t)(ncclComm_t);
+typedef ncclResult_t (*ncclCommGetAsyncError_t)(ncclComm_t, ncclResult_t*);
+typedef const char* (*ncclGetErrorString_t)(ncclResult_t);
+
+struct Nccl {
+    void* lib = nullptr;
+    ncclGetVersion_t get_version = nullptr;
+    ncclGetUniqueId_t get_unique_id = nullptr;
+    ncclCommInitRank_t init_rank = nullptr;
+    ncclAllReduce_t all_reduce = nullptr;
+    ncclBroadcast_t broadcast = nullptr;
+    ncclCommDestroy_t destroy = nullptr;
+    ncclCommAbort_t abort = nullptr;
+    ncclCommGetAsyncError_t async_error = nullptr;
+    ncclGetErrorString_t error_string = nullptr;
+    ncclComm_t comm = nullptr;
+    cudaStream_t stream = nullptr;     // the collectives' stream: they overlap the main stream's work
+    cudaEvent_t queued = nullptr;      // the main stream's work so far, which a collective waits for
+    cudaEvent_t* done = nullptr;       // per slot (bucket): its last collective has completed
+    int slots = 0;
+    std::string message;
+};
+Nccl nc;
+
 struct State {
     bool open = false;
     int device = -1;
@@ -460,6 +500,124 @@ double ft_cuda_bce_with_logits(const float* z, const float* t, float* dz, long n
     bce_kernel<<<blocks_for(n, 256) > 1024 ? 1024 : blocks_for(n, 256), 256, 0, st.main>>>(z, t, dz, n, st.loss_dev);
     check_launch();
     return finish_loss(correct) / (double) n;
+}
+
+// ---- NCCL: collectives over device memory, ordered against the main stream by events ----
+
+int ft_nccl_load() {
+    if (nc.lib) return 0;
+    void* lib = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char* why = dlerror();
+        nc.message = why ? why : "dlopen(libnccl.so.2) failed";
+        return -1;
+    }
+    nc.get_version = (ncclGetVersion_t) dlsym(lib, "ncclGetVersion");
+    nc.get_unique_id = (ncclGetUniqueId_t) dlsym(lib, "ncclGetUniqueId");
+    nc.init_rank = (ncclCommInitRank_t) dlsym(lib, "ncclCommInitRank");
+    nc.all_reduce = (ncclAllReduce_t) dlsym(lib, "ncclAllReduce");
+    nc.broadcast = (ncclBroadcast_t) dlsym(lib, "ncclBroadcast");
+    nc.destroy = (ncclCommDestroy_t) dlsym(lib, "ncclCommDestroy");
+    nc.abort = (ncclCommAbort_t) dlsym(lib, "ncclCommAbort");
+    nc.async_error = (ncclCommGetAsyncError_t) dlsym(lib, "ncclCommGetAsyncError");
+    nc.error_string = (ncclGetErrorString_t) dlsym(lib, "ncclGetErrorString");
+    if (!nc.get_version || !nc.get_unique_id || !nc.init_rank || !nc.all_reduce || !nc.broadcast || !nc.destroy
+        || !nc.abort || !nc.async_error || !nc.error_string) {
+        nc.message = "libnccl.so.2 lacks one of ncclGetVersion, ncclGetUniqueId, ncclCommInitRank, ncclAllReduce, "
+                     "ncclBroadcast, ncclCommDestroy, ncclCommAbort, ncclCommGetAsyncError, ncclGetErrorString "
+                     "(NCCL older than 2.4?)";
+        dlclose(lib);
+        return -1;
+    }
+    nc.lib = lib;
+    return 0;
+}
+
+const char* ft_nccl_message() { return nc.message.c_str(); }
+
+int ft_nccl_version() {
+    int v = 0;
+    return nc.lib && nc.get_version(&v) == 0 ? v : 0;
+}
+
+const char* ft_nccl_error_string(int result) {
+    return nc.lib ? nc.error_string(result) : "NCCL is not loaded";
+}
+
+int ft_nccl_unique_id(void* id128) {
+    ncclUniqueId id;
+    const ncclResult_t r = nc.get_unique_id(&id);
+    if (r == 0) std::memcpy(id128, id.internal, sizeof id.internal);
+    return r;
+}
+
+int ft_nccl_init(int ranks, int rank, const void* id128, int slots) {
+    if (!st.open) {
+        nc.message = "ft_nccl_init before ft_cuda_open: the communicator binds to the opened device";
+        return -1;
+    }
+    ncclUniqueId id;
+    std::memcpy(id.internal, id128, sizeof id.internal);
+    const ncclResult_t r = nc.init_rank(&nc.comm, ranks, id, rank);
+    if (r != 0) return r;
+    note(cudaStreamCreateWithFlags(&nc.stream, cudaStreamNonBlocking));
+    note(cudaEventCreateWithFlags(&nc.queued, cudaEventDisableTiming));
+    nc.slots = slots < 1 ? 1 : slots;
+    nc.done = new cudaEvent_t[nc.slots];
+    for (int i = 0; i < nc.slots; i++) note(cudaEventCreateWithFlags(&nc.done[i], cudaEventDisableTiming));
+    return st.error ? -2 : 0;  // -2: a CUDA error, in ft_cuda_last_error
+}
+
+int ft_nccl_all_reduce_sum(float* buf, long n, int slot) {
+    join_side();  // side-stream updates may still write gradients' neighbours; none may race the reduction
+    note(cudaEventRecord(nc.queued, st.main));
+    note(cudaStreamWaitEvent(nc.stream, nc.queued, 0));
+    const ncclResult_t r = nc.all_reduce(buf, buf, (size_t) n, kNcclFloat32, kNcclSum, nc.comm, nc.stream);
+    note(cudaEventRecord(nc.done[slot], nc.stream));
+    return r;
+}
+
+void ft_nccl_wait(int slot) { note(cudaStreamWaitEvent(st.main, nc.done[slot], 0)); }
+
+int ft_nccl_query(int slot) {
+    cudaSetDevice(st.device);  // the watchdog's thread: events are queried on the trainer's device
+    const cudaError_t e = cudaEventQuery(nc.done[slot]);
+    return e == cudaSuccess ? 1 : (e == cudaErrorNotReady ? 0 : -(int) e);
+}
+
+int ft_nccl_broadcast(float* buf, long n, int root) {
+    join_side();
+    note(cudaEventRecord(nc.queued, st.main));
+    note(cudaStreamWaitEvent(nc.stream, nc.queued, 0));
+    const ncclResult_t r = nc.broadcast(buf, buf, (size_t) n, kNcclFloat32, root, nc.comm, nc.stream);
+    if (r != 0) return r;
+    note(cudaStreamSynchronize(nc.stream));
+    return st.error ? -2 : 0;
+}
+
+int ft_nccl_async_error() {
+    ncclResult_t r = 0;
+    if (!nc.comm) return 0;
+    const ncclResult_t q = nc.async_error(nc.comm, &r);
+    return q != 0 ? q : r;
+}
+
+void ft_nccl_abort() {
+    if (nc.comm) nc.abort(nc.comm);
+    nc.comm = nullptr;
+}
+
+void ft_nccl_destroy() {
+    if (!nc.comm) return;
+    cudaStreamSynchronize(nc.stream);
+    nc.destroy(nc.comm);
+    nc.comm = nullptr;
+    for (int i = 0; i < nc.slots; i++) cudaEventDestroy(nc.done[i]);
+    delete[] nc.done;
+    nc.done = nullptr;
+    nc.slots = 0;
+    cudaEventDestroy(nc.queued);
+    cudaStreamDestroy(nc.stream);
 }
 
 }  // extern "C"

@@ -3,6 +3,7 @@ package dev.fusedtrainer.runtime;
 import dev.fusedtrainer.runtime.dist.CommThread;
 import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.bytedeco.javacpp.Pointer;
  *     reduce-scattered, each rank updates only its block of each bucket with optimizer state it alone
  *     holds, and once every layer of a bucket is updated the weights are all-gathered; the gather is
  *     awaited only just before the weights' next use ({@link #awaitWeights}).
+ * <li>On a GPU the communicator is a {@link NcclCommunicator}: the buckets are all-reduced by NCCL on its own
+ *     CUDA stream, ordered against the kernels by events, and waiting for a bucket is a stream wait, not a
+ *     host wait; the host collectives (batch sizes, loss) still run on the {@link CommThread}.
  * </ul>
  *
  * Every rank must make the same calls in the same order (the generated code does); buffers handed to a
@@ -38,6 +42,8 @@ public final class DataParallel implements AutoCloseable {
     private final int threads;
     private final Communicator comm;
     private final CommThread thread;
+    private final NcclCommunicator device;   // GPU: NCCL reduces the buckets in device memory; null on the CPU
+    private final boolean[] queuedOnDevice;  // GPU: bucket k's all-reduce is queued since its layers' last update
     private final boolean sharded;
     private final FloatPointer params;
     private final FloatPointer grads;
@@ -94,7 +100,17 @@ public final class DataParallel implements AutoCloseable {
         this.grads = grads;
         this.fullState = fullState;
         this.hyperParameters = hyperParameters;
+        if (backend.device().kind() != Device.Kind.CPU) {
+            if (!(comm instanceof NcclCommunicator nccl) || sharded) {
+                throw new IllegalArgumentException("on " + backend.device() + " data-parallel training needs "
+                        + "Communicator.nccl() and no sharded optimizer state");
+            }
+            device = nccl;
+        } else {
+            device = null;
+        }
         int buckets = plan.size();
+        queuedOnDevice = new boolean[buckets];
         int n = layout.layers().size();
         reductions = new CommThread.Pending[buckets];
         gathers = new CommThread.Pending[buckets];
@@ -170,7 +186,12 @@ public final class DataParallel implements AutoCloseable {
             shardState = null;
         }
         // every rank starts from rank 0's weights, whatever its seed
-        comm.broadcast(params, layout.parameterCount(), 0);
+        if (device != null) {
+            device.bindDevice(buckets);
+            device.broadcastDevice(params, layout.parameterCount(), 0);
+        } else {
+            comm.broadcast(params, layout.parameterCount(), 0);
+        }
         thread = new CommThread(comm);
     }
 
@@ -383,7 +404,10 @@ public final class DataParallel implements AutoCloseable {
         if (foldSum != null) {
             backend.axpby(view(foldSum, start), 1, view(grads, start), foldWeight, length);
         }
-        if (sharded) {
+        if (device != null) {
+            device.allReduceSumDevice(view(grads, start), length, bucket);
+            queuedOnDevice[bucket] = true;
+        } else if (sharded) {
             reductions[bucket] = thread.reduceScatterBlocks(view(grads, start), view(shardGrads, shardOffsets[bucket]), length);
         } else {
             reductions[bucket] = thread.allReduceSum(view(grads, start), length);
@@ -397,6 +421,10 @@ public final class DataParallel implements AutoCloseable {
     /** Waits for the buckets that hold {@code layer}'s gradient. */
     private void awaitReduced(int layer) {
         for (int k : bucketsOfLayer[layer]) {
+            if (device != null && queuedOnDevice[k]) {
+                device.awaitDevice(k);  // the GPU waits, the host goes on queueing
+                continue;
+            }
             CommThread.Pending pending = reductions[k];
             if (pending == null) {
                 throw new IllegalStateException("layer " + layout.layers().get(layer).name() + " of " + layout.modelName()
@@ -408,6 +436,11 @@ public final class DataParallel implements AutoCloseable {
 
     /** Waits for every bucket's reduction of this step: the whole averaged gradient (or this rank's blocks) is in. */
     public void awaitAllReductions() {
+        for (int k = 0; k < queuedOnDevice.length; k++) {
+            if (queuedOnDevice[k]) {
+                device.awaitDevice(k);
+            }
+        }
         for (CommThread.Pending pending : reductions) {
             if (pending != null) {
                 pending.await();
@@ -519,6 +552,7 @@ public final class DataParallel implements AutoCloseable {
         for (int k : bucketsOfLayer[layer]) {
             if (--layersLeft[k] == 0) {
                 reductions[k] = null;
+                queuedOnDevice[k] = false;
                 if (sharded) {
                     gathers[k] = thread.allGatherBlocks(view(params, plan.start(k)), plan.length(k));
                 }

@@ -7,6 +7,7 @@ import dev.fusedtrainer.runtime.cpu.CpuBackend;
 import dev.fusedtrainer.runtime.cuda.CudaBackend;
 import dev.fusedtrainer.runtime.dist.CommunicationStats;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -104,9 +105,15 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
         if (communicator != null && device.kind() != Device.Kind.CPU) {
-            throw new IllegalArgumentException("data-parallel training runs on the CPU only for now (MPI over host "
-                    + "memory); " + device + " with a communicator is not supported: use Device.cpu(), or one process "
-                    + "per GPU without a communicator (docs/distributed.md)");
+            if (!(communicator instanceof NcclCommunicator)) {
+                throw new IllegalArgumentException(device + " with " + communicator.getClass().getSimpleName() + ": "
+                        + "gradients in GPU memory are reduced by NCCL (Debian's Open MPI is not CUDA-aware); use "
+                        + ".communicator(Communicator.nccl()), one process per GPU (docs/distributed.md)");
+            }
+            if (shardOptimizerState) {
+                throw new UnsupportedOperationException("shardOptimizerState(true) on " + device + " is not "
+                        + "implemented (ZeRO-1 runs on Device.cpu() only for now): use .shardOptimizerState(false)");
+            }
         }
         if (shardOptimizerState && communicator == null) {
             throw new IllegalArgumentException("shardOptimizerState(true) needs a communicator: set .communicator(...)");

@@ -33,7 +33,8 @@ public final class GpuSuite {
                 "dev.fusedtrainer.runtime.cuda.CudaSupportTest",
                 "dev.fusedtrainer.tests.CudaAgreementTest",
                 "dev.fusedtrainer.tests.CudaUnavailableTest",
-                "dev.fusedtrainer.tests.ScheduleAgreementTest");
+                "dev.fusedtrainer.tests.ScheduleAgreementTest",
+                "dev.fusedtrainer.tests.dist.NcclSingleRankTest");
         List<ClassSelector> selectors = new ArrayList<>();
         for (String c : classes) {
             try {

@@ -95,4 +95,32 @@ public final class CudaKernels {
 
     public static native double ft_cuda_bce_with_logits(FloatPointer z, FloatPointer t, FloatPointer dz, long n,
                                                         CLongPointer correct);
+
+    // ---- NCCL (see NcclCommunicator) ----
+
+    public static native int ft_nccl_load();
+
+    public static native @Cast("const char*") String ft_nccl_message();
+
+    public static native int ft_nccl_version();
+
+    public static native @Cast("const char*") String ft_nccl_error_string(int result);
+
+    public static native int ft_nccl_unique_id(Pointer id128);
+
+    public static native int ft_nccl_init(int ranks, int rank, Pointer id128, int slots);
+
+    public static native int ft_nccl_all_reduce_sum(FloatPointer buf, long n, int slot);
+
+    public static native void ft_nccl_wait(int slot);
+
+    public static native int ft_nccl_query(int slot);
+
+    public static native int ft_nccl_broadcast(FloatPointer buf, long n, int root);
+
+    public static native int ft_nccl_async_error();
+
+    public static native void ft_nccl_abort();
+
+    public static native void ft_nccl_destroy();
 }

@@ -37,16 +37,9 @@ public final class CudaSupport {
      * cuBLAS. Never throws; where the device cannot be used, {@link Probe#reason()} says why.
      */
     public static synchronized Probe probe(int index) {
-        if (!loaded) {
-            if (loadFailure != null) {
-                return loadFailure;
-            }
-            String problem = load();
-            if (problem != null) {
-                loadFailure = new Probe(false, problem, null);
-                return loadFailure;
-            }
-            loaded = true;
+        String problem = ensureLoaded();
+        if (problem != null) {
+            return loadFailure;
         }
         IntPointer count = new IntPointer(1);
         int code = CudaKernels.ft_cuda_device_count(count);
@@ -67,6 +60,42 @@ public final class CudaSupport {
                     CudaKernels.ft_cuda_message()), null);
         }
         return new Probe(true, null, CudaKernels.ft_cuda_device_name());
+    }
+
+    /**
+     * Null when NCCL can be used next to the CUDA kernels (libnccl.so.2 opens and has the entry points the
+     * data-parallel trainer calls), else why not and what to install. Needs no GPU: it only opens the library.
+     */
+    public static synchronized String ncclProblem() {
+        String problem = ensureLoaded();
+        if (problem != null) {
+            return problem;
+        }
+        return CudaKernels.ft_nccl_load() == 0 ? null : explainNccl(CudaKernels.ft_nccl_message());
+    }
+
+    /** The reason NCCL did not load, from the loader's message. Pure, for tests. */
+    static String explainNccl(String message) {
+        return "NCCL could not be loaded (" + message + "): install NCCL 2 built for CUDA 13 (NVIDIA's libnccl2 "
+                + "package, or the lib directory of the nvidia-nccl-cu13 wheel) and put the directory that holds "
+                + "libnccl.so.2 on LD_LIBRARY_PATH";
+    }
+
+    /** Null when the CUDA kernels are loaded (loading them now if needed), else why they cannot be. */
+    private static String ensureLoaded() {
+        if (loaded) {
+            return null;
+        }
+        if (loadFailure == null) {
+            String problem = load();
+            if (problem != null) {
+                loadFailure = new Probe(false, problem, null);
+                return problem;
+            }
+            loaded = true;
+            return null;
+        }
+        return loadFailure.reason();
     }
 
     /** Null when the library loaded, else why it did not. */

@@ -13,8 +13,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * scale it already applies to the gradient. Buffers are in place where MPI allows it, so a gradient or
  * parameter block is reduced where it lives. Positions of the pointers are respected.
  *
- * <p>Two implementations: {@link #local()} (one process, the identity, needs nothing installed) and
- * {@link #mpi()} (Open MPI, one process per rank launched by {@code mpirun}). A collective that does
+ * <p>Three implementations: {@link #local()} (one process, the identity, needs nothing installed),
+ * {@link #mpi()} (Open MPI, one process per rank launched by {@code mpirun}) and {@link #nccl()} (one
+ * process per GPU: NCCL for device memory, MPI for the rest). A collective that does
  * not complete within {@link #timeout()} ends the whole job with a message that names it (see
  * {@link MpiCommunicator}). Calls may come from several threads; they are serialised. To overlap
  * communication with computation, submit collectives to a {@link CommThread}.
@@ -154,6 +155,15 @@ public interface Communicator extends AutoCloseable {
     /** As {@link #mpi()}, with the deadline of every collective given here (only the first call sets it). */
     static Communicator mpi(Duration timeout) {
         return MpiCommunicator.world(timeout);
+    }
+
+    /**
+     * GPU data-parallel training, one process per GPU launched by {@code mpirun}: NCCL reduces device memory,
+     * the MPI world carries the host-side collectives and NCCL's unique id (see {@link NcclCommunicator}).
+     * The trainer binds NCCL to its device; pick the device from {@link NcclCommunicator#localRank()}.
+     */
+    static Communicator nccl() {
+        return NcclCommunicator.world(defaultTimeout());
     }
 
     /** {@value #TIMEOUT_PROPERTY}, else {@value #TIMEOUT_ENV}, else {@link #DEFAULT_TIMEOUT}. */

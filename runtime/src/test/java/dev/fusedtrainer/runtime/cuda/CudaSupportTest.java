@@ -64,4 +64,25 @@ class CudaSupportTest {
                 || probe.reason().contains("cuBLAS could not be loaded"), probe.reason());
         assertTrue(CudaSupport.probe(0).reason().equals(probe.reason()), "a second probe gives the same answer");
     }
+
+    @Test
+    void missingNcclNamesTheLibraryAndWhatToInstall() {
+        String why = CudaSupport.explainNccl("libnccl.so.2: cannot open shared object file: No such file or directory");
+        assertTrue(why.startsWith("NCCL could not be loaded (libnccl.so.2: cannot open shared object file"), why);
+        assertTrue(why.contains("libnccl2"), why);
+        assertTrue(why.endsWith("put the directory that holds libnccl.so.2 on LD_LIBRARY_PATH"), why);
+    }
+
+    /**
+     * Where the CUDA kernels were built but NCCL is not installed (CI): asking for NCCL opens nothing but
+     * the library and answers with the loader's own reason, twice, instead of failing to load.
+     */
+    @Test
+    void askingForNcclWithoutItGivesTheLoadersReason() {
+        String why = CudaSupport.ncclProblem();
+        assumeFalse(why == null, "NCCL loads here");
+        assertTrue(why.contains("this build has no CUDA kernels")
+                || why.startsWith("NCCL could not be loaded (libnccl.so.2: cannot open shared object file"), why);
+        assertTrue(why.equals(CudaSupport.ncclProblem()), "a second question gives the same answer");
+    }
 }

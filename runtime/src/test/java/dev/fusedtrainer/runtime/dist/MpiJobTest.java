@@ -82,6 +82,14 @@ class MpiJobTest {
                 + job.describe());
     }
 
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void ranksThatCannotLoadNcclAllFailWithTheReasonInsteadOfWaiting(int ranks) throws Exception {
+        MpiLauncher.Job job = launch(ranks, "nccl-unavailable");
+        Assumptions.assumeFalse(job.output().contains("NCCL LOADS"), "NCCL loads here: nothing to check");
+        assertPassedOnEveryRank(job, ranks);
+    }
+
     private static void assertPassedOnEveryRank(MpiLauncher.Job job, int ranks) {
         assertEquals(0, job.exitCode(), job.describe());
         for (int r = 0; r < ranks; r++) {

@@ -38,11 +38,49 @@ public final class MpiTestMain {
                 }
                 survivor(comm);
             }
+            case "nccl-unavailable" -> {
+                if (ncclUnavailable(comm)) {
+                    return;
+                }
+            }
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
         System.out.println("PASS rank " + rank + " of " + size);
         System.out.flush();
         comm.close();
+    }
+
+    /**
+     * Where NCCL does not load (no libnccl.so.2): binding fails on every rank with the reason, through one
+     * agreed all-reduce of the ranks' problems, and MPI still works afterwards. True (and nothing checked)
+     * where NCCL loads.
+     */
+    private static boolean ncclUnavailable(Communicator comm) {
+        String problem = dev.fusedtrainer.runtime.cuda.CudaSupport.ncclProblem();
+        if (problem == null) {
+            System.out.println("NCCL LOADS rank " + comm.rank());
+            comm.close();
+            return true;
+        }
+        NcclCommunicator nccl = NcclCommunicator.over(comm);
+        try {
+            nccl.bindDevice(4);
+            throw new AssertionError("bindDevice succeeded without NCCL");
+        } catch (CommunicationException e) {
+            String every = comm.size() == 2 ? "ranks 0, 1" : "ranks 0, 1, 2";
+            if (!e.getMessage().startsWith("NCCL cannot be used on " + every + ": " + problem)) {
+                throw new AssertionError("unexpected message: " + e.getMessage());
+            }
+        }
+        if (nccl.bound()) {
+            throw new AssertionError("bound after a failed bindDevice");
+        }
+        try (FloatPointer one = new FloatPointer(1)) {
+            one.put(0, 1);
+            nccl.allReduceSum(one, 1);  // the host communicator still works
+            expect(one.get(0), comm.size(), "all-reduce after the failed bind");
+        }
+        return false;
     }
 
     /** A rank whose peer is gone: its collective must end the job, never return. */

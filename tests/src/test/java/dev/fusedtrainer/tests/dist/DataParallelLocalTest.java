@@ -10,6 +10,7 @@ import dev.fusedtrainer.runtime.BucketPlan;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.support.Close;
@@ -78,7 +79,13 @@ class DataParallelLocalTest {
         assertTrue(noComm.getMessage().contains("needs a communicator"), noComm.getMessage());
         IllegalArgumentException gpu = assertThrows(IllegalArgumentException.class, () ->
                 OptimizerModels_AdamTrainer.builder().device(Device.cuda(0)).communicator(Communicator.local()).build());
-        assertTrue(gpu.getMessage().contains("CPU only"), gpu.getMessage());
+        assertTrue(gpu.getMessage().startsWith("cuda:0 with LocalCommunicator: gradients in GPU memory are reduced by "
+                + "NCCL"), gpu.getMessage());
+        assertTrue(gpu.getMessage().contains("use .communicator(Communicator.nccl())"), gpu.getMessage());
+        UnsupportedOperationException gpuSharded = assertThrows(UnsupportedOperationException.class, () ->
+                OptimizerModels_AdamTrainer.builder().device(Device.cuda(0))
+                        .communicator(NcclCommunicator.over(Communicator.local())).shardOptimizerState(true).build());
+        assertTrue(gpuSharded.getMessage().contains("ZeRO-1 runs on Device.cpu() only"), gpuSharded.getMessage());
     }
 
     @Test

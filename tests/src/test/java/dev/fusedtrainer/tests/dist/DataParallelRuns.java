@@ -99,11 +99,16 @@ public final class DataParallelRuns {
 
     /** Through the generated builder; {@code comm} null for a single-process trainer. */
     public static Trainer build(Config config, Communicator comm, int maxBatch) {
+        return build(config, comm, maxBatch, Device.cpu());
+    }
+
+    /** As {@link #build(Config, Communicator, int)}, on {@code device}. */
+    public static Trainer build(Config config, Communicator comm, int maxBatch, Device device) {
         Class<? extends Trainer> trainer = trainerClass(config.model());
         try {
             Object builder = trainer.getMethod("builder").invoke(null);
             Class<?> type = builder.getClass();
-            type.getMethod("device", Device.class).invoke(builder, Device.cpu());
+            type.getMethod("device", Device.class).invoke(builder, device);
             type.getMethod("schedule", Schedule.class).invoke(builder, config.schedule());
             type.getMethod("maxBatch", int.class).invoke(builder, maxBatch);
             // rank r > 0 gets another seed: the broadcast from rank 0 must make the weights equal
@@ -134,10 +139,15 @@ public final class DataParallelRuns {
 
     /** As {@link #train(Config, Communicator)}, with the shard of {@code rank} of {@code size} (comm may be null). */
     public static Result train(Config config, Communicator comm, int rank, int size) {
+        return train(config, comm, rank, size, Device.cpu());
+    }
+
+    /** As {@link #train(Config, Communicator, int, int)}, on {@code device}. */
+    public static Result train(Config config, Communicator comm, int rank, int size, Device device) {
         int global = config.globalBatch();
         int first = rank * global / size;
         int count = (rank + 1) * global / size - first;
-        try (Trainer trainer = build(config, comm, global)) {
+        try (Trainer trainer = build(config, comm, global, device)) {
             SplittableRandom random = new SplittableRandom(DATA_SEED);
             float[] losses = new float[STEPS];
             for (int step = 0; step < STEPS; step++) {
