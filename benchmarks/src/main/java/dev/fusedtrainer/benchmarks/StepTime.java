@@ -51,7 +51,7 @@ public final class StepTime {
                 default -> { System.err.println("unknown option " + args[i]); usage(); System.exit(2); }
             }
         }
-        Device dev = parseDevice(device);
+        Device dev = Device.parse(device);
         System.out.printf(Locale.ROOT, "# device=%s threads=%d rounds=%d java=%s cuda.overlap=%s%n", dev, threads,
                 rounds, System.getProperty("java.version"), System.getProperty("fusedtrainer.cuda.overlap", "true"));
         System.out.println("device\twidth\toptimizer\tbatch\tschedule\tmedian_us\tmin_us\tsteps_per_round");
@@ -106,16 +106,6 @@ public final class StepTime {
             System.out.printf(Locale.ROOT, "%s\t%d\t%s\t%d\t%s\t%.1f\t%.1f\t%d%n", device, width, optimizer, batch,
                     schedule, perStep[rounds / 2], perStep[0], steps);
         }
-    }
-
-    static Device parseDevice(String name) {
-        if (name.equals("cpu")) {
-            return Device.cpu();
-        }
-        if (name.startsWith("cuda")) {
-            return Device.cuda(name.contains(":") ? Integer.parseInt(name.substring(name.indexOf(':') + 1)) : 0);
-        }
-        throw new IllegalArgumentException("device must be cpu or cuda[:N], got " + name);
     }
 
     private static int[] ints(String csv) {

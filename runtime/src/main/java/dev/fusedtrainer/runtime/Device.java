@@ -30,6 +30,26 @@ public record Device(Kind kind, int index) {
         return new Device(Kind.CUDA, index);
     }
 
+    /**
+     * {@code cpu}, {@code cuda} (device 0) or {@code cuda:N}, as {@link #toString()} writes them; anything else
+     * is refused with the accepted forms.
+     */
+    public static Device parse(String name) {
+        if (name != null) {
+            String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+            if (n.equals("cpu")) {
+                return cpu();
+            }
+            if (n.equals("cuda")) {
+                return cuda(0);
+            }
+            if (n.matches("cuda:[0-9]{1,4}")) {
+                return cuda(Integer.parseInt(n.substring(5)));
+            }
+        }
+        throw new IllegalArgumentException("device must be cpu, cuda or cuda:N (N a GPU index), got '" + name + "'");
+    }
+
     @Override
     public String toString() {
         return kind == Kind.CPU ? "cpu" : "cuda:" + index;

@@ -1,12 +1,14 @@
 package dev.fusedtrainer.samples.fashion;
 
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Evaluation;
 import dev.fusedtrainer.runtime.checkpoint.Checkpoint;
 import dev.fusedtrainer.runtime.checkpoint.CheckpointFile;
 import dev.fusedtrainer.runtime.data.FashionMnist;
 import dev.fusedtrainer.runtime.data.IdxFormatException;
 import dev.fusedtrainer.runtime.dist.Communicator;
+import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -89,8 +91,14 @@ public final class FashionMnistCli implements Callable<Integer> {
             + "its 1/N of the optimizer state (ZeRO-1), then the weights are all-gathered.")
     boolean shardOptimizerState;
 
+    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu (default), cuda or cuda:N (the MLP only: "
+            + "the CNNs' layers have no CUDA kernels yet). With --distributed, cuda puts each rank on the GPU of its "
+            + "local rank and reduces the gradients with NCCL.")
+    String device = "cpu";
+
     private PrintStream out = System.out;
     private Communicator comm;  // null: this process alone
+    private Device trainOn = Device.cpu();
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -121,10 +129,21 @@ public final class FashionMnistCli implements Callable<Integer> {
                         + "job: add --distributed (or launch with ./fashion-mnist --ranks N)");
             }
             out = System.out;
+            trainOn = Device.parse(device);
             return run();
         }
+        Device asked = Device.parse(device);
+        if (asked.kind() == Device.Kind.CUDA && device.contains(":")) {
+            throw new IllegalArgumentException("--device " + device + " with --distributed: use --device cuda, which "
+                    + "puts each rank on the GPU of its local rank (one rank per GPU)");
+        }
         try {
-            comm = Communicator.mpi();
+            if (asked.kind() == Device.Kind.CUDA) {
+                comm = Communicator.nccl();
+                trainOn = Device.cuda(NcclCommunicator.localRank());
+            } else {
+                comm = Communicator.mpi();
+            }
         } catch (IllegalStateException e) {  // not under mpirun, or MPI not installed: the message says what to do
             throw new IllegalArgumentException("--distributed: " + e.getMessage()
                     + ". ./fashion-mnist --ranks N starts the job for you", e);
@@ -185,8 +204,8 @@ public final class FashionMnistCli implements Callable<Integer> {
             Files.createDirectories(checkpointDir);
             metrics = new MetricsCsv(checkpointDir.resolve(METRICS));
         }
-        try (TrainingSession session = new TrainingSession(settings, threads, dataset.train(), dataset.test(), comm,
-                shardOptimizerState)) {
+        try (TrainingSession session = new TrainingSession(settings, threads, dataset.train(), dataset.test(), trainOn,
+                comm, shardOptimizerState)) {
             if (saved != null) {
                 session.resume(checkpointFile, saved);
                 out.printf(Locale.ROOT, "Resumed from %s: epoch %d, step %d of %d in it, %d steps done.%n",
@@ -291,13 +310,15 @@ public final class FashionMnistCli implements Callable<Integer> {
 
     private void describe(TrainingSession session) {
         RunSettings s = session.settings();
-        String ranks = comm == null ? "" : String.format(Locale.ROOT, " per rank; %d ranks share each batch (MPI%s)",
-                comm.size(), shardOptimizerState ? ", sharded optimizer state" : "");
+        String ranks = comm == null ? "" : String.format(Locale.ROOT, " per rank; %d ranks share each batch (%s%s)",
+                comm.size(), trainOn.kind() == Device.Kind.CUDA ? "NCCL on one GPU per rank, MPI" : "MPI",
+                shardOptimizerState ? ", sharded optimizer state" : "");
+        String where = trainOn.kind() == Device.Kind.CPU ? "" : ", on " + (comm == null ? trainOn : "cuda");
         out.printf(Locale.ROOT, "Model %s: %s, %,d parameters, %s lr=%s%s, schedule %s, "
-                        + "batch %d, seed %d, %d thread%s%s%n",
+                        + "batch %d, seed %d, %d thread%s%s%s%n",
                 session.trainer().modelName(), s.model().summary(), s.model().layout().parameterCount(), s.model().optimizerKind(),
                 s.learningRate(), s.lrDecay() == 1 ? "" : " x" + s.lrDecay() + " per epoch",
-                s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s", ranks);
+                s.schedule().name().toLowerCase(), s.batchSize(), s.seed(), threads, threads == 1 ? "" : "s", where, ranks);
     }
 
     private void train(TrainingSession session, Path checkpointFile, MetricsCsv metrics) throws IOException {

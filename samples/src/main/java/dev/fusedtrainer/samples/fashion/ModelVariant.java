@@ -2,6 +2,7 @@ package dev.fusedtrainer.samples.fashion;
 
 import dev.fusedtrainer.annotations.OptimizerKind;
 import dev.fusedtrainer.annotations.Schedule;
+import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.ModelLayout;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
@@ -13,33 +14,37 @@ import dev.fusedtrainer.runtime.dist.Communicator;
 public enum ModelVariant {
     ADAM("mlp", "adam", FashionMlpTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
-                             boolean shardOptimizerState) {
-            return FashionMlpTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Device device,
+                             Communicator comm, boolean shardOptimizerState) {
+            return FashionMlpTrainer.builder().device(device).schedule(schedule).seed(seed)
+                    .threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     },
     SGD("mlp", "sgd", FashionMlpSgdTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
-                             boolean shardOptimizerState) {
-            return FashionMlpSgdTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Device device,
+                             Communicator comm, boolean shardOptimizerState) {
+            return FashionMlpSgdTrainer.builder().device(device).schedule(schedule).seed(seed)
+                    .threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     },
     CNN("cnn", "adam", FashionCnnTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
-                             boolean shardOptimizerState) {
-            return FashionCnnTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Device device,
+                             Communicator comm, boolean shardOptimizerState) {
+            return FashionCnnTrainer.builder().device(device).schedule(schedule).seed(seed)
+                    .threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     },
     CNN_BN("cnn-bn", "adam", FashionCnnBnTrainer.LAYOUT) {
         @Override
-        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
-                             boolean shardOptimizerState) {
-            return FashionCnnBnTrainer.builder().schedule(schedule).seed(seed).threads(threads).maxBatch(maxBatch)
+        public Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Device device,
+                             Communicator comm, boolean shardOptimizerState) {
+            return FashionCnnBnTrainer.builder().device(device).schedule(schedule).seed(seed)
+                    .threads(threads).maxBatch(maxBatch)
                     .communicator(comm).shardOptimizerState(shardOptimizerState).build();
         }
     };
@@ -94,12 +99,12 @@ public enum ModelVariant {
 
     /** A trainer for this variant that trains in this process alone. */
     public Trainer build(Schedule schedule, long seed, int threads, int maxBatch) {
-        return build(schedule, seed, threads, maxBatch, null, false);
+        return build(schedule, seed, threads, maxBatch, Device.cpu(), null, false);
     }
 
-    /** A trainer for this variant; {@code comm} null trains in this process alone. */
-    public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Communicator comm,
-                                  boolean shardOptimizerState);
+    /** A trainer for this variant on {@code device}; {@code comm} null trains in this process alone. */
+    public abstract Trainer build(Schedule schedule, long seed, int threads, int maxBatch, Device device,
+                                  Communicator comm, boolean shardOptimizerState);
 
     /** The MLP variant for a {@code --optimizer} value, case-insensitive. */
     public static ModelVariant named(String name) {

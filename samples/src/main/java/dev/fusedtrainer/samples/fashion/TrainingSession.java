@@ -1,6 +1,7 @@
 package dev.fusedtrainer.samples.fashion;
 
 import dev.fusedtrainer.runtime.Evaluation;
+import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.checkpoint.Checkpoint;
 import dev.fusedtrainer.runtime.checkpoint.CheckpointException;
@@ -48,6 +49,12 @@ public final class TrainingSession implements AutoCloseable {
      */
     public TrainingSession(RunSettings settings, int threads, LabelledImages train, LabelledImages test,
                            Communicator comm, boolean shardOptimizerState) {
+        this(settings, threads, train, test, Device.cpu(), comm, shardOptimizerState);
+    }
+
+    /** As {@link #TrainingSession(RunSettings, int, LabelledImages, LabelledImages, Communicator, boolean)}, on {@code device}. */
+    public TrainingSession(RunSettings settings, int threads, LabelledImages train, LabelledImages test, Device device,
+                           Communicator comm, boolean shardOptimizerState) {
         this.settings = settings;
         this.comm = comm;
         int rank = comm == null ? 0 : comm.rank();
@@ -56,8 +63,8 @@ public final class TrainingSession implements AutoCloseable {
         this.stream = new BatchStream(train, settings.batchSize(), settings.seed() ^ DATA_SEED_SALT,
                 FashionMnist.MEAN, FashionMnist.STD, rank, ranks);
         int maxShare = (settings.batchSize() + ranks - 1) / ranks;
-        this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, maxShare, comm,
-                shardOptimizerState);
+        this.trainer = settings.model().build(settings.schedule(), settings.seed(), threads, maxShare, device,
+                comm, shardOptimizerState);
         try {
             this.testInputs = new float[test.size() * test.features()];
             for (int i = 0; i < test.size(); i++) {

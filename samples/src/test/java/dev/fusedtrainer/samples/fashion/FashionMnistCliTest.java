@@ -163,13 +163,31 @@ class FashionMnistCliTest {
     }
 
     @Test
+    void devicesTheSampleCannotUseAreErrorsThatSayWhy() throws IOException {
+        Result unknown = run("--device", "tpu", "--checkpoint-dir", temp.toString());
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("device must be cpu, cuda or cuda:N (N a GPU index), got 'tpu'"), unknown.err());
+        Result pinned = run("--distributed", "--device", "cuda:1", "--checkpoint-dir", temp.toString());
+        assertEquals(1, pinned.exit());
+        assertTrue(pinned.err().contains("--device cuda:1 with --distributed: use --device cuda, which puts each rank "
+                + "on the GPU of its local rank"), pinned.err());
+        // the CNN's layers have no CUDA kernels: refused before any GPU is touched, on every machine
+        Path data = RealData.subsetDir(temp.resolve("data"), 1280, 500);
+        Result cnn = run("--data", data.toString(), "--model", "cnn", "--device", "cuda", "--checkpoint-dir",
+                temp.resolve("runs").toString());
+        assertEquals(1, cnn.exit());
+        assertTrue(cnn.err().contains("run on Device.cpu() only for now (no CUDA kernels yet)"), cnn.err());
+        assertTrue(Files.notExists(temp.resolve("runs").resolve(FashionMnistCli.CHECKPOINT)));
+    }
+
+    @Test
     void helpListsEveryOption() {
         StringWriter out = new StringWriter();
         CommandLine cli = FashionMnistCli.commandLine();
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("--help"));
         for (String option : List.of("--epochs", "--batch-size", "--lr", "--model", "--optimizer", "--schedule", "--threads",
-                "--seed", "--checkpoint-dir", "--resume", "--data", "--help")) {
+                "--seed", "--checkpoint-dir", "--resume", "--data", "--device", "--help")) {
             assertTrue(out.toString().contains(option), option);
         }
     }
