@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -27,6 +28,9 @@ import org.bytedeco.javacpp.Pointer;
  *     reduce-scattered, each rank updates only its block of each bucket with optimizer state it alone
  *     holds, and once every layer of a bucket is updated the weights are all-gathered; the gather is
  *     awaited only just before the weights' next use ({@link #awaitWeights}).
+ * <li>An embedding table (the first layer) is not reduced with the buckets: after its backward, the ranks
+ *     exchange the ids they looked up, all-reduce the gradient rows of the union only, and list the union
+ *     for the sparse update, which then covers the rows one process on the whole batch would update.
  * <li>On a GPU the communicator is a {@link NcclCommunicator}: the buckets are all-reduced by NCCL on its own
  *     CUDA stream, ordered against the kernels by events, and waiting for a bucket is a stream wait, not a
  *     host wait; the host collectives (batch sizes, loss) still run on the {@link CommThread}.
@@ -80,13 +84,30 @@ public final class DataParallel implements AutoCloseable {
     private final FloatPointer[] shardState;
     private final List<List<Piece>> piecesOfLayer = new ArrayList<>();
 
+    // an embedding table (always the first layer): reduced over the union of the ranks' rows, not in the buckets
+    private final TrainerCore core;
+    private final int table;                   // its layer index, -1 without one
+    private final long tableStart;
+    private final long tableEnd;
+    private final int tableUnits;
+    private final FloatPointer tableGrads;     // the comm thread's own view of the gradient (it moves the position)
+    private final FloatPointer tableCounts;    // [ranks]: each rank's number of ids, then every rank's
+    private FloatPointer tableIds;             // [ranks · widest]: every rank's ids (exact as floats below 2^24)
+    private FloatPointer tableRows;            // [union · units]: the union's gradient rows, packed
+    private int[] unionStamp;                  // per table row: the exchange that last put it in the union
+    private int stamp;
+    private int[] union = new int[0];
+    private float[] row = new float[0];
+    private boolean tableQueued;               // this step's exchange is queued (with the first table bucket)
+
     /** Where one layer meets this rank's block of one bucket: flat parameter offset, shard offset, length. */
     private record Piece(long paramOffset, long shardOffset, long length, FloatPointer p, FloatPointer g,
                          FloatPointer s0, FloatPointer s1, FloatPointer s2) {
     }
 
     DataParallel(ModelLayout layout, BucketPlan plan, Backend backend, int threads, Communicator comm, boolean sharded,
-                 FloatPointer params, FloatPointer grads, FloatPointer[] fullState, DoublePointer[] hyperParameters) {
+                 FloatPointer params, FloatPointer grads, FloatPointer[] fullState, DoublePointer[] hyperParameters,
+                 TrainerCore core) {
         if (!plan.layout().equals(layout)) {
             throw new IllegalArgumentException("bucket plan is for " + plan.layout().modelName() + ", not " + layout.modelName());
         }
@@ -108,6 +129,34 @@ public final class DataParallel implements AutoCloseable {
             device = nccl;
         } else {
             device = null;
+        }
+        this.core = core;
+        int embedding = -1;
+        for (int i = 0; i < layout.layers().size(); i++) {
+            if (layout.layers().get(i) instanceof EmbeddingLayout) {
+                embedding = i;
+            }
+        }
+        table = embedding;
+        if (table >= 0) {
+            EmbeddingLayout t = (EmbeddingLayout) layout.layers().get(table);
+            if (sharded || device != null || t.vocabulary() > (1 << 24)) {
+                throw new UnsupportedOperationException(layout.modelName() + " has " + t.describe() + ": data-parallel "
+                        + "embedding tables run in all-reduce mode on the CPU, with at most 2^24 rows (the ids travel "
+                        + "as floats): use .shardOptimizerState(false) and Device.cpu()");
+            }
+            tableStart = layout.offsetOf(table);
+            tableEnd = tableStart + t.parameterCount();
+            tableUnits = t.units();
+            tableGrads = new FloatPointer(grads);
+            tableCounts = own(new FloatPointer(comm.size()));
+            unionStamp = new int[t.vocabulary()];
+        } else {
+            tableStart = 0;
+            tableEnd = 0;
+            tableUnits = 0;
+            tableGrads = null;
+            tableCounts = null;
         }
         int buckets = plan.size();
         queuedOnDevice = new boolean[buckets];
@@ -404,7 +453,9 @@ public final class DataParallel implements AutoCloseable {
         if (foldSum != null) {
             backend.axpby(view(foldSum, start), 1, view(grads, start), foldWeight, length);
         }
-        if (device != null) {
+        if (table >= 0 && start < tableEnd && start + length > tableStart) {
+            reductions[bucket] = reduceAroundTable(start, start + length);
+        } else if (device != null) {
             device.allReduceSumDevice(view(grads, start), length, bucket);
             queuedOnDevice[bucket] = true;
         } else if (sharded) {
@@ -416,6 +467,105 @@ public final class DataParallel implements AutoCloseable {
         for (int layer : layersOfBucket[bucket]) {
             layerUpdated[layer] = false;
         }
+    }
+
+    /**
+     * A bucket that holds (part of) the embedding table: the table's rows travel in the step's one sparse
+     * exchange, queued with the first such bucket; the bucket's floats outside the table are all-reduced as usual.
+     * Returns the last collective queued for it (the thread runs them in order).
+     */
+    private CommThread.Pending reduceAroundTable(long start, long end) {
+        CommThread.Pending last = null;
+        if (!tableQueued) {
+            long listed = core.touchedRows(table);
+            last = thread.submit("embedding rows (" + listed + " listed here)", () -> reduceTableRows(listed));
+            tableQueued = true;
+        }
+        if (start < tableStart) {
+            last = thread.allReduceSum(view(grads, start), tableStart - start);
+        }
+        if (end > tableEnd) {
+            last = thread.allReduceSum(view(grads, tableEnd), end - tableEnd);
+        }
+        return last != null ? last : thread.submit("nothing (the table's rows travel with an earlier bucket)", () -> { });
+    }
+
+    /**
+     * On the communication thread: every rank's list of looked-up ids (a count all-reduce, then an all-gather
+     * padded to the longest list), their union in rank order (the same order on every rank), one all-reduce of
+     * the union's gradient rows, packed; then the union's ids this rank did not look up join its list, so that
+     * the sparse update covers every row the whole batch looked up, as in one process.
+     */
+    private void reduceTableRows(long listed) {
+        int ranks = comm.size();
+        IntPointer rows = core.embeddingRows(table);
+        IntPointer marks = core.embeddingMarks(table);
+        for (int r = 0; r < ranks; r++) {
+            tableCounts.put(r, r == comm.rank() ? listed : 0);
+        }
+        comm.allReduceSum(tableCounts, ranks);
+        long widest = 0;
+        for (int r = 0; r < ranks; r++) {
+            widest = Math.max(widest, (long) tableCounts.get(r));
+        }
+        if (widest == 0) {
+            return;
+        }
+        tableIds = atLeast(tableIds, ranks * widest);
+        long mine = comm.rank() * widest;
+        for (long i = 0; i < listed; i++) {
+            tableIds.put(mine + i, rows.get(i));
+        }
+        comm.allGather(tableIds, widest);
+        stamp++;
+        int united = 0;
+        for (int r = 0; r < ranks; r++) {
+            long count = (long) tableCounts.get(r);
+            for (long i = 0; i < count; i++) {
+                int id = (int) tableIds.get(r * widest + i);
+                if (unionStamp[id] != stamp) {
+                    unionStamp[id] = stamp;
+                    if (united == union.length) {
+                        union = Arrays.copyOf(union, Math.max(16, 2 * united));
+                    }
+                    union[united++] = id;
+                }
+            }
+        }
+        if (row.length < tableUnits) {
+            row = new float[tableUnits];
+        }
+        tableRows = atLeast(tableRows, (long) united * tableUnits);
+        for (int j = 0; j < united; j++) {
+            tableGrads.position(tableStart + (long) union[j] * tableUnits).get(row, 0, tableUnits);
+            tableRows.position((long) j * tableUnits).put(row, 0, tableUnits);
+        }
+        tableRows.position(0);
+        comm.allReduceSum(tableRows, (long) united * tableUnits);
+        long n = listed;
+        for (int j = 0; j < united; j++) {
+            tableRows.position((long) j * tableUnits).get(row, 0, tableUnits);
+            tableGrads.position(tableStart + (long) union[j] * tableUnits).put(row, 0, tableUnits);
+            if (marks.get(union[j]) == 0) {
+                marks.put(union[j], 1);
+                rows.put(n++, union[j]);
+            }
+        }
+        tableRows.position(0);
+        tableGrads.position(0);
+        core.setTouchedRows(table, n);
+    }
+
+    /** {@code p} if it holds {@code n} floats, else a new buffer that does (owned, freed by close). */
+    private FloatPointer atLeast(FloatPointer p, long n) {
+        if (p != null && p.capacity() >= n) {
+            return p;
+        }
+        if (p != null) {
+            owned.remove(p);
+            p.close();
+        }
+        return own(new FloatPointer(Math.max(1, n)));
     }
 
     /** Waits for the buckets that hold {@code layer}'s gradient. */
@@ -530,7 +680,12 @@ public final class DataParallel implements AutoCloseable {
         }
         awaitReduced(layer);
         DoublePointer hp = hyperParameters[layer];
-        if (!sharded) {
+        if (layer == table) {
+            backend.embeddingUpdate(hp, step, view(params, tableStart), view(grads, tableStart),
+                    view(fullState[0], tableStart), view(fullState[1], tableStart), view(fullState[2], tableStart),
+                    core.embeddingRows(table), core.embeddingMarks(table), core.touchedRows(table), tableUnits, threads);
+            core.setTouchedRows(table, 0);
+        } else if (!sharded) {
             long at = layout.offsetOf(layer);
             LayerLayout l = layout.layers().get(layer);
             backend.optimUpdateLayer(hp, step, view(params, at), view(grads, at), view(fullState[0], at),
@@ -549,6 +704,9 @@ public final class DataParallel implements AutoCloseable {
     /** Counts {@code layer} as updated in each of its buckets; a bucket whose layers all are is consumed. */
     private void countUpdated(int layer) {
         layerUpdated[layer] = true;
+        if (layer == table) {
+            tableQueued = false;  // the next backward's exchange starts afresh
+        }
         for (int k : bucketsOfLayer[layer]) {
             if (--layersLeft[k] == 0) {
                 reductions[k] = null;

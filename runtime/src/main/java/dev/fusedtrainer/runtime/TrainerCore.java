@@ -126,16 +126,6 @@ public final class TrainerCore implements TrainerState {
             }
         }
         boolean distributed = communicator != null;
-        if (distributed) {
-            for (LayerLayout layer : layout.layers()) {
-                if (layer instanceof EmbeddingLayout) {
-                    throw new UnsupportedOperationException(layout.modelName() + " has " + layer.describe() + ": its "
-                            + "sparse update covers the rows this rank's batch looked up, and data-parallel ranks look up "
-                            + "different rows (a union of row lists per step is not implemented yet); train it in one "
-                            + "process");
-                }
-            }
-        }
         this.backend = device.kind() == Device.Kind.CPU ? new CpuBackend(threads) : CudaBackend.open(device, layout, maxBatch);
         this.layout = layout;
         this.schedule = schedule;
@@ -226,7 +216,7 @@ public final class TrainerCore implements TrainerState {
                 throw new IllegalArgumentException("a data-parallel trainer needs its bucket plan");
             }
             return new DataParallel(layout, buckets, backend, threads, communicator, sharded, params, grads, stateSlots,
-                    hyperParameters);
+                    hyperParameters, this);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -711,6 +701,11 @@ public final class TrainerCore implements TrainerState {
 
     /** A micro-batch before the cycle's last: its local gradient, weighted 1 / cycle, joins the local sum. */
     public void accumulateLocally(int cycle) {
+        if (layout.layers().get(0) instanceof EmbeddingLayout table) {
+            throw new UnsupportedOperationException(layout.modelName() + " has " + table.describe() + " and accumulates "
+                    + "gradients: data-parallel accumulation with an embedding table is not implemented (its rows "
+                    + "accumulate sparsely, per rank); train it with accumulateSteps = 1, or in one process");
+        }
         long n = layout.parameterCount();
         if (accumulated == null) {
             accumulated = allocate(n);

@@ -217,10 +217,13 @@ class EmbeddingTest {
     }
 
     @Test
-    void dataParallelAndCudaAreRefusedWithTheReason() {
+    void shardedDataParallelAndCudaAreRefusedWithTheReason() {
+        // data-parallel in all-reduce mode is supported (dist/MpiDataParallelTest); ZeRO-1 is not
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> EmbeddingModels_ProbeTrainer.builder().communicator(Communicator.local()).build());
-        assertTrue(e.getMessage().contains("fields") && e.getMessage().contains("one process"), e.getMessage());
+                () -> EmbeddingModels_ProbeTrainer.builder().communicator(Communicator.local())
+                        .shardOptimizerState(true).build());
+        assertTrue(e.getMessage().contains("fields") && e.getMessage().contains(".shardOptimizerState(false)"),
+                e.getMessage());
         e = assertThrows(UnsupportedOperationException.class,
                 () -> TrainerFactory.build(EmbeddingModels_ProbeTrainer.class, Device.cuda(0), Schedule.FORWARD, 1, 8, 1));
         assertTrue(e.getMessage().contains("fields") && e.getMessage().contains("Device.cpu()"), e.getMessage());

@@ -12,6 +12,8 @@ import dev.fusedtrainer.runtime.Trainer;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
+import dev.fusedtrainer.tests.models.DataParallelModels_WithEmbeddingTrainer;
+import dev.fusedtrainer.tests.models.EmbeddingModels_AccumulatedTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.support.Close;
 import java.util.stream.Stream;
@@ -86,6 +88,22 @@ class DataParallelLocalTest {
                 OptimizerModels_AdamTrainer.builder().device(Device.cuda(0))
                         .communicator(NcclCommunicator.over(Communicator.local())).shardOptimizerState(true).build());
         assertTrue(gpuSharded.getMessage().contains("ZeRO-1 runs on Device.cpu() only"), gpuSharded.getMessage());
+    }
+
+    @Test
+    void embeddingTablesRefuseWhatTheirSparseExchangeDoesNotCover() {
+        UnsupportedOperationException sharded = assertThrows(UnsupportedOperationException.class, () ->
+                DataParallelModels_WithEmbeddingTrainer.builder().communicator(Communicator.local())
+                        .shardOptimizerState(true).build());
+        assertTrue(sharded.getMessage().contains("data-parallel embedding tables run in all-reduce mode on the CPU"),
+                sharded.getMessage());
+        try (Trainer accumulated = EmbeddingModels_AccumulatedTrainer.builder().communicator(Communicator.local())
+                .maxBatch(4).build()) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () ->
+                    accumulated.step(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2}, new int[] {0, 1, 2, 0}));
+            assertTrue(e.getMessage().contains("data-parallel accumulation with an embedding table is not implemented"),
+                    e.getMessage());
+        }
     }
 
     @Test

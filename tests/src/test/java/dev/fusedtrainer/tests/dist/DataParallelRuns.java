@@ -8,8 +8,10 @@ import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedPairsSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
+import dev.fusedtrainer.tests.models.DataParallelModels_ClippedEmbeddingTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_WithDropoutTrainer;
+import dev.fusedtrainer.tests.models.DataParallelModels_WithEmbeddingTrainer;
 import dev.fusedtrainer.tests.models.LrScheduleModels_CosineAdamTrainer;
 import dev.fusedtrainer.tests.models.NormModels_DataParallelBatchNormTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
@@ -78,7 +80,20 @@ public final class DataParallelRuns {
                 all.add(new Config("BatchNorm", schedule, sharded, 63));  // synchronised batch norm
             }
         }
+        // an embedding table: the sparse update over the union of the ranks' rows (all-reduce mode)
+        for (Schedule schedule : Schedule.values()) {
+            all.add(new Config("WithEmbedding", schedule, false, 63));
+        }
+        all.add(new Config("ClippedEmbedding", Schedule.FORWARD, false, 64));
+        all.add(new Config("ClippedEmbedding", Schedule.UNFUSED, false, 63));
         return all;
+    }
+
+    /** Rows of the embedding models' tables: their inputs are ids in [0, this). */
+    static final int EMBEDDING_ROWS = 400;
+
+    static boolean embeddingModel(String model) {
+        return model.endsWith("Embedding");
     }
 
     static Class<? extends Trainer> trainerClass(String model) {
@@ -93,6 +108,8 @@ public final class DataParallelRuns {
             case "CosineAdam" -> LrScheduleModels_CosineAdamTrainer.class;
             case "WithDropout" -> DataParallelModels_WithDropoutTrainer.class;
             case "BatchNorm" -> NormModels_DataParallelBatchNormTrainer.class;
+            case "WithEmbedding" -> DataParallelModels_WithEmbeddingTrainer.class;
+            case "ClippedEmbedding" -> DataParallelModels_ClippedEmbeddingTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }
@@ -125,6 +142,15 @@ public final class DataParallelRuns {
         }
     }
 
+    /** Ids in [0, {@link #EMBEDDING_ROWS}), as floats. */
+    private static float[] ids(SplittableRandom random, int n) {
+        float[] ids = new float[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = random.nextInt(EMBEDDING_ROWS);
+        }
+        return ids;
+    }
+
     /** The result of a run: every parameter, every used state slot (then the buffers), and the losses of each step. */
     public record Result(float[] parameters, List<float[]> state, float[] losses) {
     }
@@ -152,7 +178,8 @@ public final class DataParallelRuns {
             float[] losses = new float[STEPS];
             for (int step = 0; step < STEPS; step++) {
                 int input = trainer.inputSize();
-                float[] x = Data.uniform(random, global * input, 1.0);
+                float[] x = embeddingModel(config.model()) ? ids(random, global * input)
+                        : Data.uniform(random, global * input, 1.0);
                 int[] y = Data.labels(random, global, trainer.outputSize());
                 float[] xs = Arrays.copyOfRange(x, first * input, (first + count) * input);
                 int[] ys = Arrays.copyOfRange(y, first, first + count);

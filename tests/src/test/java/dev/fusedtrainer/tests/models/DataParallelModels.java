@@ -3,11 +3,13 @@ package dev.fusedtrainer.tests.models;
 import dev.fusedtrainer.annotations.Activation;
 import dev.fusedtrainer.annotations.Dense;
 import dev.fusedtrainer.annotations.Dropout;
+import dev.fusedtrainer.annotations.Embedding;
 import dev.fusedtrainer.annotations.Layer;
 import dev.fusedtrainer.annotations.Loss;
 import dev.fusedtrainer.annotations.Model;
 import dev.fusedtrainer.annotations.Optimizer;
 import dev.fusedtrainer.annotations.OptimizerKind;
+import dev.fusedtrainer.annotations.Schedule;
 
 /** Models for data-parallel training: bucket plans that split a layer and buckets that span layers. */
 public final class DataParallelModels {
@@ -39,6 +41,29 @@ public final class DataParallelModels {
         @Layer(rate = 0.3) Dropout drop1;
         @Layer(units = 9, activation = Activation.RELU) Dense mixer;
         @Layer Dropout drop2;
+        @Layer(units = 5) Dense logits;
+    }
+
+    /**
+     * An embedding table first (400 rows × 2 = 800 floats, in buckets of at most 256: four buckets of the table
+     * alone), then two dense layers sharing one bucket. Batches of 63 × 3 ids touch about a third of the rows,
+     * each rank its own: the sparse update must cover the union of the ranks' rows, as one process would.
+     */
+    @Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, bucketFloats = 256)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class WithEmbedding {
+        @Optimizer(value = OptimizerKind.ADAM, lr = 0.05, weightDecay = 0.01)
+        @Layer(vocabulary = 400, units = 2) Embedding ids;
+        @Layer(units = 7, activation = Activation.RELU) Dense hidden;
+        @Layer(units = 5) Dense logits;
+    }
+
+    /** The same table with global-norm clipping (FORWARD or UNFUSED): the norm includes the union's rows. */
+    @Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, bucketFloats = 256, clipGradNorm = 0.3)
+    @Optimizer(value = OptimizerKind.ADAGRAD, lr = 0.1)
+    public static class ClippedEmbedding {
+        @Layer(vocabulary = 400, units = 2) Embedding ids;
+        @Layer(units = 7, activation = Activation.TANH) Dense hidden;
         @Layer(units = 5) Dense logits;
     }
 }
