@@ -1,5 +1,7 @@
 package dev.fusedtrainer.samples.fashion;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.fusedtrainer.runtime.Evaluation;
 import dev.fusedtrainer.runtime.Device;
 import dev.fusedtrainer.runtime.Trainer;
@@ -12,6 +14,7 @@ import dev.fusedtrainer.runtime.data.LabelledImages;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -175,28 +178,40 @@ public final class TrainingSession implements AutoCloseable {
     /**
      * Reads a checkpoint on every rank of {@code comm} (null: this process alone). Rank 0 reads the
      * file and broadcasts its bytes, so the other ranks need no shared filesystem; when rank 0 cannot
-     * read it, every rank throws.
+     * read it, it broadcasts its message instead and every rank throws with that reason (whichever
+     * rank ends the job first, the reason is in its message).
      */
     public static Checkpoint readCheckpoint(Path file, Communicator comm) throws IOException {
         if (comm == null || comm.size() == 1) {
             return CheckpointFile.read(file);
         }
-        byte[] bytes;
         if (comm.rank() == 0) {
+            byte[] bytes;
             try {
                 bytes = CheckpointFile.readBytes(file);
             } catch (IOException e) {
-                comm.broadcastBytes(null, 0);
+                comm.broadcastBytes(tagged(READ_FAILED, String.valueOf(e.getMessage()).getBytes(UTF_8)), 0);
                 throw e;
             }
-            comm.broadcastBytes(bytes, 0);
-        } else {
-            bytes = comm.broadcastBytes(null, 0);
-            if (bytes == null) {
-                throw new CheckpointException(file, "rank 0 could not read it (its message is in rank 0's output)");
-            }
+            comm.broadcastBytes(tagged(READ_OK, bytes), 0);
+            return CheckpointFile.decode(file, bytes);
         }
-        return CheckpointFile.decode(file, bytes);
+        byte[] payload = comm.broadcastBytes(null, 0);
+        byte[] body = Arrays.copyOfRange(payload, 1, payload.length);
+        if (payload[0] == READ_FAILED) {
+            throw new IOException("rank 0: " + new String(body, UTF_8));
+        }
+        return CheckpointFile.decode(file, body);
+    }
+
+    private static final byte READ_OK = 0;
+    private static final byte READ_FAILED = 1;
+
+    private static byte[] tagged(byte tag, byte[] body) {
+        byte[] payload = new byte[body.length + 1];
+        payload[0] = tag;
+        System.arraycopy(body, 0, payload, 1, body.length);
+        return payload;
     }
 
     /** The settings a checkpoint was trained with (to build a session that can resume it). */
