@@ -7,6 +7,7 @@
 // each slice one single-threaded OpenBLAS call.
 #pragma once
 #include <cblas.h>
+#include "denormals.h"
 #include <algorithm>
 #ifdef _OPENMP
 #include <omp.h>
@@ -28,6 +29,7 @@ static inline void sgemm(bool trans_a, bool trans_b, int M, int N, int K, float 
     const bool split_columns = N >= M;
 #pragma omp parallel num_threads(nt)
     {
+        FT_WORKER_MODE;  // see denormals.h
 #ifdef _OPENMP
         const int t = omp_get_thread_num(), n = omp_get_num_threads();
 #else

@@ -83,6 +83,7 @@ static inline int conv2d_forward(const float* X, const float* Pm, float* Z, floa
     const float* bias = Pm + F * CKK;
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int b = 0; b < B; b++) {
+        FT_WORKER_MODE;  // see denormals.h
         const float* x = X + (long) b * C * H * W;
         const float* col = x;
         if (!direct) {
@@ -124,6 +125,7 @@ static inline int conv2d_backward(const float* dZ, const float* X, const float* 
     std::memset(scratch + perThread * nt, 0, sizeof(float) * count * (nt - 1));
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (int b = 0; b < B; b++) {
+        FT_WORKER_MODE;  // see denormals.h
         const int t = thread_index();
         float* mine = scratch + t * perThread;
         float* g = t == 0 ? G : scratch + perThread * nt + (t - 1) * count;

@@ -320,6 +320,7 @@ static inline int dense_backward_fused(const double* hp, long step, const float*
         bool failed = false;
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
+            FT_WORKER_MODE;  // see denormals.h
             int t = 0, n = 1;
 #ifdef _OPENMP
             t = omp_get_thread_num();

@@ -43,6 +43,11 @@ public final class CpuKernels implements LoadEnabled {
     /** OpenBLAS's own pool; the trainer keeps it at 1 and parallelises products itself (blas.h). */
     public static native void ft_set_blas_threads(int n);
 
+    /** 1: the kernels flush subnormal floats to zero (the default; native/denormals.h), 0: keep them. */
+    public static native void ft_set_flush_denormals(int on);
+
+    public static native int ft_flush_denormals();
+
     public static native void ft_dense_forward(FloatPointer x, FloatPointer p, FloatPointer z, FloatPointer y,
                                                int batch, int in, int out, int activation, float slope, int threads);
 
