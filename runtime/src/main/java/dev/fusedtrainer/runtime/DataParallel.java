@@ -439,7 +439,8 @@ public final class DataParallel implements AutoCloseable {
 
     /**
      * Gradient accumulation's last micro-batch: every bucket's gradient becomes {@code localSum + weight · gradient}
-     * just before its reduction (null: reduce the gradient as it is).
+     * just before its reduction (null: reduce the gradient as it is); {@code localSum} covers the block past an
+     * embedding table, whose rows sum in place.
      */
     public void foldBeforeReduction(FloatPointer localSum, float weight) {
         foldSum = localSum;
@@ -451,7 +452,11 @@ public final class DataParallel implements AutoCloseable {
         long start = plan.start(bucket);
         long length = plan.length(bucket);
         if (foldSum != null) {
-            backend.axpby(view(foldSum, start), 1, view(grads, start), foldWeight, length);
+            // the local sum starts past the embedding table (tableEnd, 0 without one): the table's rows summed in place
+            long from = Math.max(start, tableEnd);
+            if (from < start + length) {
+                backend.axpby(view(foldSum, from - tableEnd), 1, view(grads, from), foldWeight, start + length - from);
+            }
         }
         if (table >= 0 && start < tableEnd && start + length > tableStart) {
             reductions[bucket] = reduceAroundTable(start, start + length);

@@ -674,15 +674,9 @@ public final class TrainerCore implements TrainerState {
             throw new IllegalStateException("gradient accumulation needs the full gradients, which schedule " + schedule
                     + " does not keep");
         }
-        // an embedding table (always the first block) accumulates its own rows, sparsely, in its backward
-        long from = layout.layers().get(0) instanceof EmbeddingLayout table ? table.parameterCount() : 0;
-        long n = layout.parameterCount() - from;
+        long n = denseGradientCount();
         float weight = 1f / cycle;
-        if (accumulated == null) {
-            accumulated = allocate(Math.max(1, n));
-            denseGradients = new FloatPointer(grads).position(from);  // a view made once: no allocation per step
-        }
-        FloatPointer gradient = denseGradients;
+        FloatPointer gradient = denseGradients();
         if (++microBatches < cycle) {
             backend.axpby(gradient, weight, accumulated, microBatches == 1 ? 0 : 1, n);
             return false;
@@ -692,6 +686,28 @@ public final class TrainerCore implements TrainerState {
         return true;
     }
 
+    /**
+     * What accumulation sums into {@code accumulated}: the gradient block past an embedding table (always the
+     * first block), which accumulates its own rows, sparsely and weighted, in its backward.
+     */
+    private long denseGradientCount() {
+        return layout.parameterCount() - tableFloats();
+    }
+
+    /** The floats of the embedding table that opens the gradient block; 0 without one. */
+    private long tableFloats() {
+        return layout.layers().get(0) instanceof EmbeddingLayout table ? table.parameterCount() : 0;
+    }
+
+    /** The view of the gradients that accumulation sums, with its sum's buffer: both made once (no allocation per step). */
+    private FloatPointer denseGradients() {
+        if (accumulated == null) {
+            accumulated = allocate(Math.max(1, denseGradientCount()));
+            denseGradients = new FloatPointer(grads).position(tableFloats());
+        }
+        return denseGradients;
+    }
+
     // ---- data-parallel accumulation without reducing every micro-batch (DDP's no_sync) ----
 
     /** Whether the coming micro-batch is the last of its accumulation cycle of {@code cycle}. */
@@ -699,19 +715,14 @@ public final class TrainerCore implements TrainerState {
         return microBatches + 1 >= cycle;
     }
 
-    /** A micro-batch before the cycle's last: its local gradient, weighted 1 / cycle, joins the local sum. */
+    /**
+     * A micro-batch before the cycle's last: its local gradient, weighted 1 / cycle, joins the local sum (an
+     * embedding table's rows accumulate in place, in its backward, and travel once, on the cycle's last micro-batch).
+     */
     public void accumulateLocally(int cycle) {
-        if (layout.layers().get(0) instanceof EmbeddingLayout table) {
-            throw new UnsupportedOperationException(layout.modelName() + " has " + table.describe() + " and accumulates "
-                    + "gradients: data-parallel accumulation with an embedding table is not implemented (its rows "
-                    + "accumulate sparsely, per rank); train it with accumulateSteps = 1, or in one process");
-        }
-        long n = layout.parameterCount();
-        if (accumulated == null) {
-            accumulated = allocate(n);
-        }
+        FloatPointer gradient = denseGradients();
         microBatches++;
-        backend.axpby(grads, 1f / cycle, accumulated, microBatches == 1 ? 0 : 1, n);
+        backend.axpby(gradient, 1f / cycle, accumulated, microBatches == 1 ? 0 : 1, denseGradientCount());
     }
 
     /**

@@ -13,7 +13,6 @@ import dev.fusedtrainer.runtime.dist.Communicator;
 import dev.fusedtrainer.runtime.dist.NcclCommunicator;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_WithEmbeddingTrainer;
-import dev.fusedtrainer.tests.models.EmbeddingModels_AccumulatedTrainer;
 import dev.fusedtrainer.tests.models.OptimizerModels_AdamTrainer;
 import dev.fusedtrainer.tests.support.Close;
 import java.util.stream.Stream;
@@ -91,19 +90,12 @@ class DataParallelLocalTest {
     }
 
     @Test
-    void embeddingTablesRefuseWhatTheirSparseExchangeDoesNotCover() {
+    void embeddingTablesRefuseShardedState() {
         UnsupportedOperationException sharded = assertThrows(UnsupportedOperationException.class, () ->
                 DataParallelModels_WithEmbeddingTrainer.builder().communicator(Communicator.local())
                         .shardOptimizerState(true).build());
         assertTrue(sharded.getMessage().contains("data-parallel embedding tables run in all-reduce mode on the CPU"),
                 sharded.getMessage());
-        try (Trainer accumulated = EmbeddingModels_AccumulatedTrainer.builder().communicator(Communicator.local())
-                .maxBatch(4).build()) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () ->
-                    accumulated.step(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2}, new int[] {0, 1, 2, 0}));
-            assertTrue(e.getMessage().contains("data-parallel accumulation with an embedding table is not implemented"),
-                    e.getMessage());
-        }
     }
 
     @Test

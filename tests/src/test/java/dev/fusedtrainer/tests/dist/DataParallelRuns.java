@@ -8,6 +8,7 @@ import dev.fusedtrainer.tests.models.ClippingModels_AccumulatedPairsSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_ClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ClippingModels_LayerClippedSgdTrainer;
 import dev.fusedtrainer.tests.models.ConvModels_DataParallelAdamTrainer;
+import dev.fusedtrainer.tests.models.DataParallelModels_AccumulatedEmbeddingTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_ClippedEmbeddingTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_SmallBucketsTrainer;
 import dev.fusedtrainer.tests.models.DataParallelModels_WithDropoutTrainer;
@@ -86,6 +87,9 @@ public final class DataParallelRuns {
         }
         all.add(new Config("ClippedEmbedding", Schedule.FORWARD, false, 64));
         all.add(new Config("ClippedEmbedding", Schedule.UNFUSED, false, 63));
+        // the table with accumulation: each rank's rows summed over the cycle, exchanged once per cycle
+        all.add(new Config("AccumulatedEmbedding", Schedule.FORWARD, false, 63));
+        all.add(new Config("AccumulatedEmbedding", Schedule.UNFUSED, false, 64));
         return all;
     }
 
@@ -110,6 +114,7 @@ public final class DataParallelRuns {
             case "BatchNorm" -> NormModels_DataParallelBatchNormTrainer.class;
             case "WithEmbedding" -> DataParallelModels_WithEmbeddingTrainer.class;
             case "ClippedEmbedding" -> DataParallelModels_ClippedEmbeddingTrainer.class;
+            case "AccumulatedEmbedding" -> DataParallelModels_AccumulatedEmbeddingTrainer.class;
             default -> throw new IllegalArgumentException("no data-parallel test model " + model);
         };
     }

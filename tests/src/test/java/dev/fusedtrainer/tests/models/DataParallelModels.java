@@ -66,4 +66,20 @@ public final class DataParallelModels {
         @Layer(units = 7, activation = Activation.TANH) Dense hidden;
         @Layer(units = 5) Dense logits;
     }
+
+    /**
+     * The table under accumulation of pairs (DDP's no_sync): its rows sum in place over the cycle, per rank, and
+     * travel once, with the cycle's last micro-batch. SGD with momentum on the table: a wrongly scaled row shows.
+     * One bucket holds the table and both dense layers (889 floats): the local sum must skip the table's floats
+     * and still fold the dense ones of the same bucket.
+     */
+    @Model(input = 3, loss = Loss.SOFTMAX_CROSS_ENTROPY, schedule = Schedule.FORWARD, bucketFloats = 1024,
+            accumulateSteps = 2)
+    @Optimizer(value = OptimizerKind.ADAM, lr = 0.01)
+    public static class AccumulatedEmbedding {
+        @Optimizer(value = OptimizerKind.SGD, lr = 0.5, momentum = 0.9)
+        @Layer(vocabulary = 400, units = 2) Embedding ids;
+        @Layer(units = 7, activation = Activation.RELU) Dense hidden;
+        @Layer(units = 5) Dense logits;
+    }
 }
