@@ -131,13 +131,7 @@ public final class DataParallel implements AutoCloseable {
             device = null;
         }
         this.core = core;
-        int embedding = -1;
-        for (int i = 0; i < layout.layers().size(); i++) {
-            if (layout.layers().get(i) instanceof EmbeddingLayout) {
-                embedding = i;
-            }
-        }
-        table = embedding;
+        table = layout.layers().get(0) instanceof EmbeddingLayout ? 0 : -1;  // a table is always the first layer
         if (table >= 0) {
             EmbeddingLayout t = (EmbeddingLayout) layout.layers().get(table);
             if (sharded || device != null || t.vocabulary() > (1 << 24)) {

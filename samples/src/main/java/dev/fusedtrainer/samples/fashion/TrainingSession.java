@@ -14,7 +14,6 @@ import dev.fusedtrainer.runtime.data.LabelledImages;
 import dev.fusedtrainer.runtime.dist.Communicator;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -190,28 +189,18 @@ public final class TrainingSession implements AutoCloseable {
             try {
                 bytes = CheckpointFile.readBytes(file);
             } catch (IOException e) {
-                comm.broadcastBytes(tagged(READ_FAILED, String.valueOf(e.getMessage()).getBytes(UTF_8)), 0);
+                comm.broadcastBytes(null, 0);  // "no checkpoint", then why
+                comm.broadcastBytes(String.valueOf(e.getMessage()).getBytes(UTF_8), 0);
                 throw e;
             }
-            comm.broadcastBytes(tagged(READ_OK, bytes), 0);
+            comm.broadcastBytes(bytes, 0);
             return CheckpointFile.decode(file, bytes);
         }
-        byte[] payload = comm.broadcastBytes(null, 0);
-        byte[] body = Arrays.copyOfRange(payload, 1, payload.length);
-        if (payload[0] == READ_FAILED) {
-            throw new IOException("rank 0: " + new String(body, UTF_8));
+        byte[] bytes = comm.broadcastBytes(null, 0);
+        if (bytes == null) {
+            throw new IOException("rank 0: " + new String(comm.broadcastBytes(null, 0), UTF_8));
         }
-        return CheckpointFile.decode(file, body);
-    }
-
-    private static final byte READ_OK = 0;
-    private static final byte READ_FAILED = 1;
-
-    private static byte[] tagged(byte tag, byte[] body) {
-        byte[] payload = new byte[body.length + 1];
-        payload[0] = tag;
-        System.arraycopy(body, 0, payload, 1, body.length);
-        return payload;
+        return CheckpointFile.decode(file, bytes);
     }
 
     /** The settings a checkpoint was trained with (to build a session that can resume it). */
